@@ -1,0 +1,453 @@
+"""Reverse-mode automatic differentiation over NumPy arrays.
+
+A ``Tensor`` wraps an ``ndarray`` (``.data``) and, when it takes part in a
+computation that needs gradients, remembers the tensors it came from and a
+small ``_backward`` closure. ``loss.backward()`` visits the graph in reverse
+topological order and each closure adds ``∂loss/∂input`` into ``input.grad``
+by the chain rule::
+
+    out = f(a, b)          a.grad += ∂out/∂a · out.grad
+
+Every op below computes ``out`` first and defines its ``_backward`` right
+under it, so forward and backward of one formula are read together.
+
+Conventions (as in PyTorch): a tensor only records its history when some input
+has ``requires_grad=True`` and gradients are enabled (see :func:`no_grad`);
+``.grad`` starts as ``None`` and accumulates with ``+=``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+import numpy as np
+
+_GRAD_ENABLED = True
+
+
+@contextlib.contextmanager
+def no_grad():
+    """Inside ``with no_grad():`` no op records history (inference, updates)."""
+    global _GRAD_ENABLED
+    previous, _GRAD_ENABLED = _GRAD_ENABLED, False
+    try:
+        yield
+    finally:
+        _GRAD_ENABLED = previous
+
+
+def is_grad_enabled() -> bool:
+    return _GRAD_ENABLED
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
+    """Sum ``grad`` down to ``shape``: the backward of NumPy broadcasting.
+
+    If ``(B, n) + (n,)`` copied the ``(n,)`` operand along B rows, each copy
+    received its own gradient, and the operand's gradient is their sum.
+    """
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    grad = grad.sum(axis=tuple(range(extra))) if extra > 0 else grad
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if stretched:
+        grad = grad.sum(axis=stretched, keepdims=True)
+    return grad
+
+
+@dataclass(frozen=True)
+class Node:
+    """One row of :meth:`Tensor.graph`: an op, its result shape and inputs."""
+
+    index: int
+    op: str
+    shape: tuple
+    dtype: str
+    inputs: tuple  # indices of the input rows
+
+
+class Graph(list):
+    """The operations behind a tensor in topological order; prints as a table."""
+
+    def __str__(self) -> str:
+        lines = [f"{'#':>3}  {'op':<14}{'shape':<14}{'dtype':<9}inputs"]
+        for n in self:
+            ins = ", ".join(f"#{i}" for i in n.inputs) or "-"
+            lines.append(f"{n.index:>3}  {n.op:<14}{str(n.shape):<14}{n.dtype:<9}{ins}")
+        return "\n".join(lines)
+
+
+class Tensor:
+    """An ``ndarray`` plus what is needed to differentiate through it.
+
+    Parameters
+    ----------
+    data : array_like
+        Floating-point values. Python numbers and lists become float64; integer
+        ndarrays are refused, because a gradient with respect to an integer
+        code has no meaning (codes live in plain ndarrays).
+    requires_grad : bool
+        Whether ``backward`` should fill ``.grad`` for this tensor.
+
+    Examples
+    --------
+    >>> x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> y = (x * x).sum()        # y = Σ x_i²
+    >>> y.backward()
+    >>> x.grad                   # ∂y/∂x_i = 2 x_i
+    array([2., 4., 6.])
+    """
+
+    __array_priority__ = 100  # so ndarray + Tensor calls Tensor.__radd__
+
+    def __init__(self, data, requires_grad: bool = False, _parents=(), _op: str = "leaf"):
+        if not isinstance(data, np.ndarray):
+            data = np.asarray(data)
+            if data.dtype.kind in "iub":  # Tensor([1, 2]) means real numbers, as in the maths
+                data = data.astype(np.float64)
+        if data.dtype.kind != "f":
+            raise TypeError(
+                f"Tensor holds floating-point data, got dtype {data.dtype}: "
+                "gradients need real numbers (integer codes live in plain ndarrays)")
+        self.data = data
+        self.grad = None
+        self.requires_grad = bool(requires_grad)
+        self._parents = _parents
+        self._op = _op
+        self._backward = None
+
+    # --- bookkeeping ---------------------------------------------------------
+    @classmethod
+    def from_op(cls, data, parents, op: str) -> "Tensor":
+        """Result of ``op`` on ``parents``; history is kept only if needed.
+
+        The caller sets ``out._backward`` when ``out.requires_grad`` is True.
+        This is how ops outside this file (``functional.linear``,
+        ``functional.cross_entropy``, fake quantization) join the graph.
+        """
+        track = _GRAD_ENABLED and any(p.requires_grad for p in parents)
+        return cls(data, requires_grad=track, _parents=parents if track else (), _op=op)
+
+    @staticmethod
+    def lift(x, like: "Tensor") -> "Tensor":
+        """Wrap a constant; Python numbers take ``like``'s dtype (NumPy's weak scalars)."""
+        if isinstance(x, Tensor):
+            return x
+        if isinstance(x, (int, float)):
+            return Tensor(np.asarray(x, dtype=like.data.dtype))
+        return Tensor(x)
+
+    def _accumulate(self, g: np.ndarray, fresh: bool = False) -> None:
+        """grad += g.  ``fresh=True`` promises that ``g`` was just computed for this
+        tensor alone, so it may be kept without a copy (a speed-up for fused ops)."""
+        if self.grad is None:
+            if g.shape != self.data.shape:
+                g = np.broadcast_to(g, self.data.shape)
+                fresh = False
+            if g.dtype != self.data.dtype:
+                g, fresh = g.astype(self.data.dtype), True
+            self.grad = g if fresh else g.copy()
+        else:
+            self.grad += g
+
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    def __len__(self):
+        return len(self.data)
+
+    def __repr__(self):
+        grad = ", requires_grad=True" if self.requires_grad else ""
+        return f"Tensor({np.array2string(self.data, precision=4, threshold=20)}{grad})"
+
+    def numpy(self) -> np.ndarray:
+        return self.data
+
+    def item(self) -> float:
+        return self.data.item()
+
+    def detach(self) -> "Tensor":
+        return Tensor(self.data)
+
+    # --- elementwise arithmetic, with broadcasting ---------------------------
+    def __add__(self, other):
+        """out = a + b;  ∂out/∂a = 1, ∂out/∂b = 1 (summed over broadcast axes)."""
+        other = Tensor.lift(other, self)
+        out = Tensor.from_op(self.data + other.data, (self, other), "add")
+        if out.requires_grad:
+            def _backward(grad):
+                if self.requires_grad:
+                    self._accumulate(unbroadcast(grad, self.shape))
+                if other.requires_grad:
+                    other._accumulate(unbroadcast(grad, other.shape))
+            out._backward = _backward
+        return out
+
+    def __mul__(self, other):
+        """out = a · b;  ∂out/∂a = b, ∂out/∂b = a."""
+        other = Tensor.lift(other, self)
+        out = Tensor.from_op(self.data * other.data, (self, other), "mul")
+        if out.requires_grad:
+            def _backward(grad):
+                if self.requires_grad:
+                    self._accumulate(unbroadcast(grad * other.data, self.shape), fresh=True)
+                if other.requires_grad:
+                    other._accumulate(unbroadcast(grad * self.data, other.shape), fresh=True)
+            out._backward = _backward
+        return out
+
+    def __truediv__(self, other):
+        """out = a / b;  ∂out/∂a = 1/b, ∂out/∂b = −a/b²."""
+        other = Tensor.lift(other, self)
+        out = Tensor.from_op(self.data / other.data, (self, other), "div")
+        if out.requires_grad:
+            def _backward(grad):
+                if self.requires_grad:
+                    self._accumulate(unbroadcast(grad / other.data, self.shape), fresh=True)
+                if other.requires_grad:
+                    g = -grad * self.data / (other.data * other.data)
+                    other._accumulate(unbroadcast(g, other.shape), fresh=True)
+            out._backward = _backward
+        return out
+
+    def __neg__(self):
+        """out = −a;  ∂out/∂a = −1."""
+        out = Tensor.from_op(-self.data, (self,), "neg")
+        if out.requires_grad:
+            def _backward(grad):
+                self._accumulate(-grad, fresh=True)
+            out._backward = _backward
+        return out
+
+    def __pow__(self, p):
+        """out = a^p for a constant exponent p;  ∂out/∂a = p · a^(p−1)."""
+        if not isinstance(p, (int, float)):
+            raise TypeError(f"Tensor ** p takes a constant number p, got {type(p).__name__}: "
+                            "a tensor exponent would need a gradient with respect to p")
+        out = Tensor.from_op(self.data ** p, (self,), f"pow{p:g}")
+        if out.requires_grad:
+            def _backward(grad):
+                self._accumulate(grad * p * self.data ** (p - 1), fresh=True)
+            out._backward = _backward
+        return out
+
+    def __sub__(self, other):
+        return self + (-Tensor.lift(other, self))
+
+    def __radd__(self, other):
+        return self + other
+
+    def __rsub__(self, other):
+        return Tensor.lift(other, self) + (-self)
+
+    def __rmul__(self, other):
+        return self * other
+
+    def __rtruediv__(self, other):
+        return Tensor.lift(other, self) / self
+
+    # --- matrix product ------------------------------------------------------
+    def __matmul__(self, other):
+        """out = A @ B;  ∂L/∂A = ∂L/∂out @ Bᵀ,  ∂L/∂B = Aᵀ @ ∂L/∂out (1-D and 2-D)."""
+        other = Tensor.lift(other, self)
+        a, b = self.data, other.data
+        if a.ndim not in (1, 2) or b.ndim not in (1, 2):
+            raise ValueError(f"matmul takes 1-D or 2-D operands, got shapes {a.shape} @ {b.shape}")
+        if a.shape[-1] != b.shape[0]:
+            raise ValueError(
+                f"matmul shape mismatch: {a.shape} @ {b.shape}; the inner dimensions "
+                f"{a.shape[-1]} and {b.shape[0]} must be equal (A's columns meet B's rows)")
+        out = Tensor.from_op(a @ b, (self, other), "matmul")
+        if out.requires_grad:
+            def _backward(grad):
+                g = grad
+                a2 = a if a.ndim == 2 else a[None, :]           # (M, K)
+                b2 = b if b.ndim == 2 else b[:, None]           # (K, N)
+                g2 = g.reshape(a2.shape[0], b2.shape[1])        # (M, N)
+                if self.requires_grad:
+                    self._accumulate((g2 @ b2.T).reshape(a.shape), fresh=True)
+                if other.requires_grad:
+                    other._accumulate((a2.T @ g2).reshape(b.shape), fresh=True)
+            out._backward = _backward
+        return out
+
+    def __rmatmul__(self, other):
+        return Tensor.lift(other, self) @ self
+
+    # --- elementwise functions -----------------------------------------------
+    def exp(self):
+        """out = eᵃ;  ∂out/∂a = eᵃ = out."""
+        e = np.exp(self.data)
+        out = Tensor.from_op(e, (self,), "exp")
+        if out.requires_grad:
+            def _backward(grad):
+                self._accumulate(grad * e, fresh=True)
+            out._backward = _backward
+        return out
+
+    def log(self):
+        """out = ln a;  ∂out/∂a = 1/a."""
+        out = Tensor.from_op(np.log(self.data), (self,), "log")
+        if out.requires_grad:
+            def _backward(grad):
+                self._accumulate(grad / self.data, fresh=True)
+            out._backward = _backward
+        return out
+
+    def relu(self):
+        """out = max(a, 0);  ∂out/∂a = 1 where a > 0, else 0 (0 at a = 0, as PyTorch)."""
+        positive = self.data > 0
+        out = Tensor.from_op(np.maximum(self.data, 0), (self,), "relu")
+        if out.requires_grad:
+            def _backward(grad):
+                self._accumulate(grad * positive, fresh=True)
+            out._backward = _backward
+        return out
+
+    # --- reductions ----------------------------------------------------------
+    def sum(self, axis=None, keepdims=False):
+        """out = Σ a over ``axis``;  ∂out/∂a_i = 1, so the gradient is spread back."""
+        out = Tensor.from_op(np.asarray(self.data.sum(axis=axis, keepdims=keepdims)), (self,), "sum")
+        if out.requires_grad:
+            def _backward(grad):
+                g = grad if keepdims or axis is None else np.expand_dims(grad, axis)
+                self._accumulate(np.broadcast_to(g, self.shape))
+            out._backward = _backward
+        return out
+
+    def mean(self, axis=None, keepdims=False):
+        """out = (1/n) Σ a over ``axis``;  ∂out/∂a_i = 1/n."""
+        n = self.data.size if axis is None else np.prod([self.shape[i] for i in np.atleast_1d(axis)])
+        return self.sum(axis=axis, keepdims=keepdims) * (1.0 / n)
+
+    def max(self, axis=None, keepdims=False):
+        """out = max a over ``axis``; the gradient goes to the maximal entries.
+
+        subtle: where several entries tie for the maximum, the gradient is split
+        equally between them (PyTorch's ``amax`` does the same), so the
+        gradient still sums to ``out.grad``.
+        """
+        m = self.data.max(axis=axis, keepdims=True)
+        out = Tensor.from_op(m if keepdims else np.asarray(np.squeeze(m, axis=axis)), (self,), "max")
+        if out.requires_grad:
+            def _backward(grad):
+                hit = (self.data == m)
+                share = hit / hit.sum(axis=axis, keepdims=True)
+                g = grad if keepdims or axis is None else np.expand_dims(grad, axis)
+                self._accumulate(share * g, fresh=True)
+            out._backward = _backward
+        return out
+
+    # --- shape ---------------------------------------------------------------
+    def reshape(self, *shape):
+        """out = a viewed with a new shape; the gradient is reshaped back."""
+        shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+        try:
+            data = self.data.reshape(shape)
+        except ValueError:
+            raise ValueError(f"cannot reshape a tensor of shape {self.shape} "
+                             f"({self.data.size} values) into {tuple(shape)}") from None
+        out = Tensor.from_op(data, (self,), "reshape")
+        if out.requires_grad:
+            def _backward(grad):
+                self._accumulate(grad.reshape(self.shape))
+            out._backward = _backward
+        return out
+
+    def transpose(self, *axes):
+        """out = a with axes permuted; the gradient takes the inverse permutation."""
+        axes = tuple(reversed(range(self.ndim))) if not axes else axes
+        out = Tensor.from_op(self.data.transpose(axes), (self,), "transpose")
+        if out.requires_grad:
+            def _backward(grad):
+                self._accumulate(grad.transpose(np.argsort(axes)))
+            out._backward = _backward
+        return out
+
+    @property
+    def T(self):
+        return self.transpose()
+
+    def __getitem__(self, index):
+        """out = a[index] (slices or integer arrays); the gradient is scattered back.
+
+        subtle: with integer arrays an element can be picked twice, so the
+        scatter must add (``np.add.at``), not assign.
+        """
+        out = Tensor.from_op(np.asarray(self.data[index]), (self,), "getitem")
+        if out.requires_grad:
+            def _backward(grad):
+                g = np.zeros_like(self.data)
+                np.add.at(g, index, grad)
+                self._accumulate(g, fresh=True)
+            out._backward = _backward
+        return out
+
+    # --- the backward pass ---------------------------------------------------
+    def _topological_order(self) -> list:
+        """Every tensor before the tensors computed from it (depth-first, post-order)."""
+        order, seen, stack = [], {id(self)}, [(self, iter(self._parents))]
+        while stack:  # iterative: a deep graph would hit Python's recursion limit
+            node, parents = stack[-1]
+            for p in parents:
+                if id(p) not in seen:
+                    seen.add(id(p))
+                    stack.append((p, iter(p._parents)))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+        return order
+
+    def backward(self, gradient=None) -> None:
+        """Fill ``.grad`` of every tensor this one depends on: ∂self/∂t.
+
+        A scalar starts from ``∂self/∂self = 1``; a non-scalar needs the
+        ``gradient`` of some scalar with respect to it (as in PyTorch).
+        """
+        if not self.requires_grad:
+            raise RuntimeError("backward() on a tensor that does not require grad: no input "
+                               "had requires_grad=True, or it was computed under no_grad()")
+        if gradient is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    f"backward() on a non-scalar tensor of shape {self.shape} needs a gradient "
+                    "argument of the same shape: only a scalar has an implied ∂self/∂self = 1")
+            self._accumulate(np.ones_like(self.data), fresh=True)
+        else:
+            gradient = np.asarray(gradient, dtype=self.dtype)
+            if gradient.shape != self.shape:
+                raise ValueError(f"backward(gradient) needs shape {self.shape}, got {gradient.shape}")
+            self._accumulate(gradient)
+        for node in reversed(self._topological_order()):
+            if node._backward is not None and node.grad is not None:
+                # subtle: the closure gets the gradient as an argument instead of reading
+                # out.grad, so it holds no reference to `out`; a reference cycle
+                # out → closure → out would keep every step's arrays alive until
+                # the garbage collector runs, and training would slow down.
+                node._backward(node.grad)
+                # Like PyTorch, only leaves keep .grad: an intermediate's gradient has
+                # been passed on, and keeping it would double-count on a second backward.
+                node.grad = None
+
+    def graph(self) -> Graph:
+        """The ops that produced this tensor, inputs first, with shapes and dtypes."""
+        order = self._topological_order()
+        index = {id(t): i for i, t in enumerate(order)}
+        return Graph(Node(i, t._op, t.shape, str(t.dtype), tuple(index[id(p)] for p in t._parents))
+                     for i, t in enumerate(order))
+
+
+def tensor(data, requires_grad: bool = False) -> Tensor:
+    return Tensor(data, requires_grad=requires_grad)
