@@ -1,0 +1,147 @@
+"""Training loop: ``fit``, ``evaluate``, ``predict`` and a one-line progress display.
+
+``fit`` is the ordinary loop every later method reuses::
+
+    for each epoch, for each shuffled minibatch:
+        loss = loss_fn(model(x), *targets);  zero_grad;  loss.backward();  step
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import numpy as np
+
+from . import functional as F
+from .autograd import Tensor, no_grad
+from .data import Dataset, batches
+from .nn import as_generator
+from .optim import Adam
+
+
+def predict_logits(model, X, batch_size: int = 1024) -> np.ndarray:
+    """The model's outputs for ``X`` as an ndarray, without recording a graph."""
+    model_was_training = getattr(model, "training", False)
+    if hasattr(model, "eval"):
+        model.eval()
+    try:
+        with no_grad():
+            outs = [model(Tensor(X[i:i + batch_size])).data for i in range(0, len(X), batch_size)]
+    finally:
+        if model_was_training:
+            model.train()
+    return np.concatenate(outs) if outs else np.zeros((0,))
+
+
+def evaluate(model, data, batch_size: int = 1024) -> float:
+    """Accuracy in [0, 1]: the share of examples whose arg-max output equals the label."""
+    X, y = data[0], data[1]
+    if len(y) == 0:
+        raise ValueError("evaluate got an empty dataset: accuracy of nothing is undefined")
+    return float(np.mean(predict_logits(model, X, batch_size).argmax(axis=1) == y))
+
+
+def time_inference(predict, X, repeats: int = 3) -> float:
+    """Milliseconds for ``predict(X)`` to classify all of ``X`` (best of ``repeats``)."""
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        predict(X)
+        best = min(best, time.perf_counter() - start)
+    return 1e3 * best
+
+
+class Progress:
+    """Rewrites one stderr line: epoch, loss, accuracies, steps/s. Silent unless enabled."""
+
+    def __init__(self, enabled: bool, label: str = ""):
+        self.enabled, self.label = enabled, label
+
+    def update(self, text: str) -> None:
+        if self.enabled:
+            sys.stderr.write(f"\r{self.label}{text}\033[K")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def fit(model, train, epochs: int = 20, loss=F.cross_entropy, optimizer=None, batch_size: int = 64,
+        rng=0, test=None, verbose=None, label: str = "", on_epoch=None) -> list:
+    """Train ``model`` on ``train`` and return the history, one dict per epoch.
+
+    Parameters
+    ----------
+    train : Dataset or tuple of arrays
+        ``(X, *targets)``; each minibatch calls ``loss(model(x), *targets)``.
+        With ``(X, y)`` integer labels the train accuracy is reported too.
+        Extra targets (teacher logits for distillation, say) ride along.
+    optimizer : Optimizer, optional
+        Defaults to ``Adam(model.parameters(), lr=1e-3)``.
+    rng : int or Generator
+        Draws the minibatch order, so a seed makes training repeatable.
+    test : Dataset, optional
+        Evaluated after every epoch.
+    verbose : bool, optional
+        Show the progress line on stderr; by default only on a terminal, so
+        tests and pipes stay quiet.
+    on_epoch : callable, optional
+        Called as ``on_epoch(epoch, record)`` after every epoch.
+
+    Raises
+    ------
+    FloatingPointError
+        When the loss becomes NaN or infinite, naming the epoch and step.
+    """
+    if epochs < 0:
+        raise ValueError(f"epochs must be >= 0, got {epochs}")
+    arrays = tuple(train)
+    g = as_generator(rng)
+    optimizer = optimizer or Adam(model.parameters(), lr=1e-3)
+    has_labels = len(arrays) >= 2 and np.asarray(arrays[1]).dtype.kind in "iu"
+    progress = Progress(sys.stderr.isatty() if verbose is None else verbose, label)
+    history, step = [], 0
+    for epoch in range(1, epochs + 1):
+        model.train()
+        start, total, count, epoch_steps = time.perf_counter(), 0.0, 0, 0
+        for batch in batches(arrays, batch_size, rng=g):
+            out = model(Tensor(batch[0]))
+            value = loss(out, *batch[1:])
+            step += 1
+            epoch_steps += 1
+            if not np.isfinite(value.data):
+                raise FloatingPointError(
+                    f"loss became {value.item()} at epoch {epoch}, step {step}: training diverged "
+                    "(try a smaller learning rate, or check the inputs for NaN)")
+            optimizer.zero_grad()
+            value.backward()
+            optimizer.step()
+            total += value.item() * len(batch[0])
+            count += len(batch[0])
+        seconds = time.perf_counter() - start
+        record = {"epoch": epoch, "loss": total / max(count, 1),
+                  "steps_per_s": epoch_steps / max(seconds, 1e-9)}
+        if has_labels:
+            record["train_acc"] = evaluate(model, Dataset(arrays[0], arrays[1]))
+        if test is not None:
+            record["test_acc"] = evaluate(model, test)
+        history.append(record)
+        progress.update(format_record(record, epochs))
+        if on_epoch is not None:
+            on_epoch(epoch, record)
+    progress.close()
+    model.eval()
+    return history
+
+
+def format_record(r: dict, epochs: int) -> str:
+    parts = [f"epoch {r['epoch']:>3}/{epochs}", f"loss {r['loss']:.4f}"]
+    if "train_acc" in r:
+        parts.append(f"train {100 * r['train_acc']:.1f}%")
+    if "test_acc" in r:
+        parts.append(f"test {100 * r['test_acc']:.1f}%")
+    parts.append(f"{r['steps_per_s']:.0f} steps/s")
+    return "  ".join(parts)
