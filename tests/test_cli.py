@@ -1,0 +1,56 @@
+"""The command line, as a person runs it."""
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+
+def run(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "minicompress", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=300)
+
+
+def test_import_stays_light():
+    code = ("import sys, minicompress, minicompress.nn, minicompress.train, minicompress.cli; "
+            "print(sorted(m for m in ('matplotlib', 'numba') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_info_reports_versions_and_jit():
+    out = run("info")
+    assert out.returncode == 0
+    assert re.search(r"numpy\s+\d", out.stdout) and "JIT on" in out.stdout
+    assert "JIT off" in run("info", env={"NUMBA_DISABLE_JIT": "1"}).stdout
+
+
+def test_verify_passes_and_prints_a_table():
+    out = run("verify")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "cross-entropy of equal logits" in out.stdout and "0 failed" in out.stdout
+
+
+def test_tour_quick_prints_the_table_people_and_scripts_can_read():
+    out = run("tour", "--quick")
+    assert out.returncode == 0, out.stderr
+    row = next(line for line in out.stdout.splitlines() if line.startswith("float32 teacher"))
+    assert re.search(r"\d+\.\d%", row) and re.search(r"1\.0x", row) and "340008" in row
+    assert "training" in out.stderr       # progress goes to stderr
+
+
+def test_default_command_is_the_tour():
+    out = run("--quick")
+    assert out.returncode == 0 and "float32 teacher" in out.stdout
+
+
+def test_unknown_benchmark_is_a_clear_error():
+    out = run("bench", "nonsense")
+    assert out.returncode != 0 and "unknown benchmark" in out.stderr + out.stdout
+
+
+@pytest.mark.parametrize("cmd", [["--help"], ["figures", "--help"]])
+def test_help(cmd):
+    assert run(*cmd).returncode == 0
