@@ -1,0 +1,153 @@
+"""Uniform quantization: ŵ = clamp(round(w/q) + z, qmin, qmax),  w̃ = q·(ŵ − z).
+
+seed §4.1 writes only ``ŵ = round(w/q)``: no zero point and no clamp, so
+every real number gets a code and nothing bounds the number of bits. A real
+quantizer stores codes in ``bits`` bits, so ``quantize`` clamps to the
+integer range when ``bits`` is given, and supports a zero point ``z`` so
+that an asymmetric range (like ReLU outputs in [0, 6]) uses all codes.
+
+Per-channel quantization gives each slice along ``axis`` its own step: for
+a Linear weight of shape (out, in), ``axis=0`` means one step per output
+neuron.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .rounding import ROUNDING_MODES, apply_rounding
+
+
+def qrange(bits: int, signed: bool = True, narrow: bool = False) -> tuple:
+    """The integer range [qmin, qmax] of ``bits``-bit codes.
+
+    signed: [−2^(b−1), 2^(b−1) − 1];  unsigned: [0, 2^b − 1].
+    ``narrow`` drops the lowest code (signed int8 becomes [−127, 127], symmetric
+    about 0, as TFLite's int8 weights; unsigned becomes [1, 2^b − 1]).
+
+    Examples
+    --------
+    >>> qrange(8), qrange(8, narrow=True), qrange(4, signed=False), qrange(2)
+    ((-128, 127), (-127, 127), (0, 15), (-2, 1))
+    """
+    if isinstance(bits, bool) or not isinstance(bits, (int, np.integer)) or not 1 <= bits <= 16:
+        raise ValueError(f"bits must be an integer from 1 to 16, got {bits!r}: codes are stored "
+                         "in at most 16 bits (int32 holds them with room for zero points)")
+    lo, hi = (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1) if signed else (0, 2 ** bits - 1)
+    lo += int(narrow)
+    if lo >= hi:
+        raise ValueError(f"a {bits}-bit {'signed' if signed else 'unsigned'}"
+                         f"{' narrow' if narrow else ''} range [{lo}, {hi}] has fewer than two codes")
+    return int(lo), int(hi)
+
+
+def _per_channel(value, ndim: int, axis, name: str) -> np.ndarray:
+    """Reshape a per-channel step or zero point so it broadcasts along ``axis``."""
+    value = np.asarray(value, dtype=np.float64 if name == "q" else np.int64)
+    if value.ndim == 0:
+        return value
+    if axis is None:
+        raise ValueError(f"{name} has shape {value.shape} (one value per channel), so axis= must say "
+                         "which axis of w the channels run along")
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"axis={axis} is out of range for an array with {ndim} dimensions")
+    shape = [1] * ndim
+    shape[axis] = -1
+    return value.reshape(shape)
+
+
+def check_step(q) -> np.ndarray:
+    q = np.asarray(q, dtype=np.float64)
+    if q.size == 0 or not np.all(np.isfinite(q)) or np.any(q <= 0):
+        bad = q[~(np.isfinite(q) & (q > 0))] if q.size else q
+        raise ValueError(f"q must be > 0 and finite, got q={bad.ravel()[:4].tolist() if q.ndim else float(q)}: "
+                         "the step size divides w")
+    return q
+
+
+def check_finite(w, name: str = "w") -> np.ndarray:
+    w = np.asarray(w)
+    if w.dtype.kind not in "fiu":
+        raise TypeError(f"{name} must be a numeric array, got dtype {w.dtype}")
+    if w.dtype.kind == "f" and not np.all(np.isfinite(w)):
+        bad = np.argwhere(~np.isfinite(w))[0]
+        raise ValueError(f"{name} contains {w[tuple(bad)]} at index {tuple(int(i) for i in bad)}: "
+                         "NaN or inf has no quantized code")
+    return w
+
+
+def quantize(w, q, bits: int | None = None, signed: bool = True, rounding: str = "half_away",
+             zero_point=0, axis: int | None = None, narrow: bool = False, rng=None) -> np.ndarray:
+    """ŵ = clamp(round(w / q) + z, qmin, qmax)  (seed §4.1 is the case z = 0, no clamp).
+
+    Parameters
+    ----------
+    w : array_like
+        Real values, finite.
+    q : float or array
+        Step size (the "scale"), > 0. An array gives one step per channel along ``axis``.
+    bits : int, optional
+        Clamp to the ``bits``-bit range (see :func:`qrange`); None leaves codes unbounded.
+    rounding : {"half_away", "half_even", "floor", "stochastic"}
+        See :mod:`minicompress.quant.rounding`; "stochastic" needs ``rng``.
+    zero_point : int or array
+        The code that stands for real 0.
+
+    Returns
+    -------
+    ndarray of int32
+        The codes.
+
+    Examples
+    --------
+    The seed's worked example (§4.3):
+
+    >>> quantize([1.2, 2.5, 3.7], 0.1)
+    array([12, 25, 37], dtype=int32)
+    >>> quantize([0.25, -0.25], 0.1, rounding="half_away"), quantize([0.25, -0.25], 0.1, rounding="half_even")
+    (array([ 3, -3], dtype=int32), array([ 2, -2], dtype=int32))
+    >>> quantize([-1.0, 0.3, 5.0], 0.1, bits=4)          # clamped to [-8, 7]
+    array([-8,  3,  7], dtype=int32)
+    """
+    w = check_finite(w).astype(np.float64, copy=False)
+    if rounding not in ROUNDING_MODES:
+        raise ValueError(f"unknown rounding mode {rounding!r}; choose one of {ROUNDING_MODES}")
+    q = _per_channel(check_step(q), w.ndim, axis, "q")
+    z = _per_channel(zero_point, w.ndim, axis, "zero_point")
+    x = w / q                                                   # step 1: scale
+    codes = apply_rounding(x, rounding, rng) + z                # step 2: round, step 3: shift
+    if bits is not None:
+        lo, hi = qrange(bits, signed, narrow)
+        codes = np.clip(codes, lo, hi)                          # step 4: clamp
+    elif codes.size and np.abs(codes).max() > 2 ** 31 - 1:
+        raise OverflowError(f"w/q reaches {np.abs(x).max():.3g}, beyond int32: give bits= to clamp, "
+                            "or a larger step q")
+    return codes.astype(np.int32)
+
+
+def dequantize(codes, q, zero_point=0, axis: int | None = None) -> np.ndarray:
+    """w̃ = q · (ŵ − z).
+
+    Examples
+    --------
+    >>> dequantize(np.array([12, 25, 37]), 0.1)
+    array([1.2, 2.5, 3.7])
+    """
+    codes = np.asarray(codes)
+    if codes.dtype.kind not in "iu":
+        raise TypeError(f"codes must be integers, got dtype {codes.dtype}: dequantize expects the "
+                        "output of quantize()")
+    q = _per_channel(check_step(q), codes.ndim, axis, "q")
+    z = _per_channel(zero_point, codes.ndim, axis, "zero_point")
+    return q * (codes.astype(np.int64) - z)
+
+
+def fake_quantize(w, q, bits: int | None = None, signed: bool = True, rounding: str = "half_away",
+                  zero_point=0, axis: int | None = None, narrow: bool = False, rng=None) -> np.ndarray:
+    """w̃ = q · (clamp(round(w/q) + z) − z): the real values the codes stand for.
+
+    Simulating quantization this way ("fake quant") lets a float model measure
+    what a quantized one would compute.
+    """
+    codes = quantize(w, q, bits, signed, rounding, zero_point, axis, narrow, rng)
+    return dequantize(codes, q, zero_point, axis)

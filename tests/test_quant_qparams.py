@@ -1,0 +1,114 @@
+"""choose_qparams: formulas by hand, zero exactly representable, per-channel, errors."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from minicompress.quant import choose_qparams, qparams_from_range, quant_error, quantize
+
+values = arrays(np.float64, st.integers(1, 60), elements=st.floats(-100, 100))
+
+
+def test_symmetric_formula_by_hand():
+    qp = choose_qparams(np.array([-0.5, 0.25, 1.27]), 8)
+    assert np.isclose(qp.scale, 1.27 / 127) and qp.zero_point == 0 and (qp.qmin, qp.qmax) == (-127, 127)
+    qp4 = choose_qparams(np.array([-3.5, 1.0]), 4)          # q = 3.5 / 7 = 0.5
+    assert np.isclose(qp4.scale, 0.5) and qp4.quantize([-3.5, 1.0, 1.25]).tolist() == [-7, 2, 3]
+
+
+def test_affine_formula_by_hand():
+    qp = choose_qparams(np.array([-1.0, 2.0]), 2, "affine")  # q = 3/3 = 1, z = 0 − round(−1) = 1
+    assert np.isclose(qp.scale, 1.0) and qp.zero_point == 1
+    assert qp.quantize([-1.0, 0.0, 1.0, 2.0]).tolist() == [0, 1, 2, 3]
+    pos = choose_qparams(np.array([0.5, 6.0]), 8, "affine")  # range widened to [0, 6]: z = 0
+    assert pos.zero_point == 0 and np.isclose(pos.scale, 6 / 255)
+
+
+@given(values, st.integers(2, 16))
+def test_affine_zero_is_exactly_representable(x, bits):
+    qp = choose_qparams(x, bits, "affine")
+    assert qp.dequantize(qp.quantize(np.array([0.0])))[0] == 0.0
+    assert qp.qmin <= qp.zero_point <= qp.qmax
+
+
+@given(values, st.integers(2, 16), st.sampled_from(["symmetric", "affine"]))
+def test_the_chosen_range_covers_the_data_within_half_a_step(x, bits, scheme):
+    qp = choose_qparams(x, bits, scheme)
+    err = np.abs(qp.fake_quantize(x) - x)
+    # affine: rounding z can shift the grid by up to q/2, so the ends may clip by up to q/2
+    assert np.all(err <= float(qp.scale) * (0.5 if scheme == "symmetric" else 1.0) + 1e-9)
+
+
+@given(arrays(np.float64, (4, 6), elements=st.floats(-10, 10)), st.integers(2, 8))
+def test_per_channel_worst_case_bound_never_exceeds_per_tensor(w, bits):
+    """Each channel's step is at most the tensor's, so its error bound q_c/2 is at most q/2.
+
+    (An all-zero row gets q = 1 by convention; any step represents it exactly.)
+    """
+    t = choose_qparams(w, bits, "symmetric")
+    c = choose_qparams(w, bits, "symmetric", axis=0)
+    used = np.abs(w).max(axis=1) > 0
+    assert np.all(c.scale[used] <= t.scale * (1 + 1e-12))
+    err = np.abs(c.fake_quantize(w) - w)
+    assert np.all(err.max(axis=1) <= c.scale / 2 + 1e-9) and np.all(err[~used] == 0)
+    assert err.max() <= float(t.scale) / 2 + 1e-9
+
+
+def test_per_channel_mse_is_not_always_smaller_a_counterexample_by_hand():
+    """A finer grid is not always closer: per channel can lose on a particular tensor.
+
+    Row 1 = [0.6, 0.3] at 8 bits. Per tensor (q = 1/127) the codes 76 and 38 leave
+    errors 0.2q and 0.1q. Per channel (q = 0.6/127) 0.6 is exact but 0.3 sits at
+    63.5 steps, a tie, error 0.5·0.6/127 — larger in total.
+    """
+    w = np.array([[1.0, 1.0], [0.6, 0.3]])
+    t = choose_qparams(w, 8, "symmetric")
+    c = choose_qparams(w, 8, "symmetric", axis=0)
+    mse_t = np.mean((t.fake_quantize(w) - w) ** 2)
+    mse_c = np.mean((c.fake_quantize(w) - w) ** 2)
+    assert mse_c > mse_t
+
+
+def test_per_channel_mse_is_smaller_on_rows_of_different_scale():
+    """The usual case: rows of very different magnitudes, as in trained layers."""
+    g = np.random.default_rng(0)
+    w = g.normal(size=(64, 128)) * g.uniform(0.05, 2.0, (64, 1))
+    for bits in (2, 4, 8):
+        t = choose_qparams(w, bits, "symmetric")
+        c = choose_qparams(w, bits, "symmetric", axis=0)
+        assert np.mean((c.fake_quantize(w) - w) ** 2) < 0.8 * np.mean((t.fake_quantize(w) - w) ** 2)
+
+
+def test_all_zero_input_gets_a_valid_step():
+    qp = choose_qparams(np.zeros(5), 8, "affine")
+    assert qp.scale == 1.0 and qp.fake_quantize(np.zeros(5)).tolist() == [0.0] * 5
+    pc = choose_qparams(np.array([[0.0, 0.0], [1.0, -2.0]]), 4, axis=0)
+    assert pc.scale[0] == 1.0 and np.isclose(pc.scale[1], 2 / 7)
+
+
+def test_errors():
+    with pytest.raises(ValueError, match="unknown scheme 'asym'"):
+        choose_qparams(np.ones(3), 8, "asym")
+    with pytest.raises(ValueError, match="empty array"):
+        choose_qparams(np.array([]), 8)
+    with pytest.raises(ValueError, match="axis=3 is out of range"):
+        choose_qparams(np.ones((2, 2)), 8, axis=3)
+    with pytest.raises(ValueError, match="contains nan"):
+        choose_qparams(np.array([1.0, np.nan]), 8)
+    with pytest.raises(ValueError, match="symmetric scheme is signed"):
+        qparams_from_range(0.0, 1.0, 8, "symmetric", signed=False)
+    with pytest.raises(ValueError, match="lo <= hi"):
+        qparams_from_range(1.0, 0.0, 8)
+    with pytest.raises(ValueError, match="bits must be an integer from 1 to 16"):
+        choose_qparams(np.ones(3), 17)
+
+
+def test_quant_error_splits_exactly_into_rounding_and_clipping():
+    w = np.random.default_rng(3).normal(size=5000) * 2
+    e = quant_error(w, 0.05, bits=6)
+    assert np.isclose(e.rounding_mse + e.clipping_mse, e.mse) and e.clipped_fraction > 0
+    assert e.max_abs_in_range <= 0.025 + 1e-12 and e.max_abs > 0.5
+    assert np.isclose(e.sqnr_db, 10 * np.log10(np.sum(w ** 2) / (e.mse * w.size)))
+    assert quantize(w, 0.05, bits=6).min() == -32
