@@ -24,3 +24,18 @@ def train_teacher(split: Split | None = None, seed: int = 0, epochs: int = 20, s
                   optimizer=Adam(model.parameters(), lr=1e-3, weight_decay=1e-4),
                   test=split.test, verbose=verbose, label="teacher  ")
     return model, history
+
+
+_TRAINED = {}
+
+
+def shared_teacher(seed: int = 0, epochs: int = 20):
+    """The teacher for the standard split, trained once per process and then reused.
+
+    Figures and stages that only read the teacher share this one; do not
+    modify it (quantization and distillation work on copies).
+    """
+    key = (seed, epochs)
+    if key not in _TRAINED:
+        _TRAINED[key] = train_teacher(seed=seed, epochs=epochs)
+    return _TRAINED[key]
