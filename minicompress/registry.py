@@ -17,8 +17,11 @@ from dataclasses import dataclass, field
 # Modules whose import registers checks, figures and tour stages, in order.
 PROVIDERS = [
     "minicompress.core_checks",
+    "minicompress.quant.checks",
     "minicompress.plots.training",
+    "minicompress.plots.quantization",
     "minicompress.tour_stages",
+    "minicompress.quant.tour_stage",
 ]
 
 CHECKS: dict = {}

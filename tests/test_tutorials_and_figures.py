@@ -37,3 +37,15 @@ def test_digits_figure_shows_each_class_in_its_row():
     assert images.shape == (10, 3, 8, 8) and images.max() <= 1.0
     # a 1 has less ink than an 8 on average
     assert images[1].sum() < images[8].sum()
+
+
+def test_quantization_figure_data():
+    from minicompress.plots.quantization import error_histogram_data, mse_vs_bits_data, staircase_data
+    w, wq, e = staircase_data(q=0.25, bits=3)
+    inside = (w >= -1.0 - 0.125) & (w <= 0.75 + 0.125)
+    assert np.abs(e[inside]).max() <= 0.125 + 1e-12 and np.abs(e[~inside]).max() > 0.3
+    err, q = error_histogram_data(bits=8, n=20_000)
+    assert np.abs(err).max() <= q / 2 + 1e-12
+    d = mse_vs_bits_data(bits=range(4, 11), n=20_000)
+    assert np.all(np.abs(d[:, 1] / d[:, 2] - 1) < 0.05)          # q²/12 holds from 4 bits up
+    assert np.all(np.diff(np.log2(d[:, 1])) < -1.8)              # about ÷4 per extra bit

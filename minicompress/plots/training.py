@@ -6,7 +6,7 @@ import numpy as np
 
 from ..data import digits_split
 from ..registry import figure
-from ..teacher import train_teacher
+from ..teacher import shared_teacher
 from . import pyplot, save
 
 
@@ -35,7 +35,7 @@ def make_digits_samples(out_dir, quick: bool = False):
 
 def teacher_training_data(epochs: int = 20, seed: int = 0):
     """Per-epoch loss, train and test accuracy of the standard teacher."""
-    _, history = train_teacher(seed=seed, epochs=epochs)
+    _, history = shared_teacher(seed=seed, epochs=epochs)
     return {k: np.array([h[k] for h in history]) for k in ("epoch", "loss", "train_acc", "test_acc")}
 
 
