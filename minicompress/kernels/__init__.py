@@ -1,0 +1,29 @@
+"""Integer kernels, each jitted with Numba beside a readable NumPy twin.
+
+One file per kernel family:
+
+    gemm.py      C = A·B for int8 A, B with int32 accumulation
+    quantize.py  fused scale → round → clamp → cast
+    requant.py   int32 → int8 with a fixed-point multiplier (gemmlowp / TFLite)
+    pack.py      int4 and int2 codes packed two or four to a byte
+
+Every kernel must give the same integers as its twin, bit for bit, and the
+same again with ``NUMBA_DISABLE_JIT=1`` (then Numba runs the Python source
+unchanged, which is slow but shows that the source itself is right; CI runs
+the kernel tests that way on small inputs).
+
+Numba traps, stated where they bite:
+
+* Numba promotes small integers to int64 in arithmetic (``int8 * int8`` is an
+  int64), while NumPy keeps int8 and wraps around. Code that relies on either
+  behaviour silently differs in the other, so every kernel casts explicitly
+  and stores its running sums back into int32 on purpose.
+* ``parallel=True`` starts threads; on a 2-core machine that can cost more
+  than it gains for small sizes, so the benchmark measures both.
+* ``cache=True`` stores compiled code next to the module. A cached kernel that
+  calls a jitted helper from *another* module is not recompiled when only the
+  helper changes, and serves stale code; helpers therefore live in the same
+  file as the kernels that call them.
+
+This package imports only NumPy and Numba.
+"""
