@@ -27,22 +27,29 @@ def bench(name):
     return register
 
 
-def best_times(fns, repeats: int = 7, number: int = 20) -> list:
-    """Seconds per call of each function, timed side by side.
+def best_times(fns, repeats: int = 7, number: int = 20, interleave: bool = True) -> list:
+    """Seconds per call of each function, timed side by side in one run.
 
-    The functions take turns (a, b, a, b, ...), so a slow spell of the
-    machine hits all of them alike; each result is the minimum over
-    ``repeats`` of the mean of ``number`` calls.
+    With ``interleave`` the functions take turns (a, b, a, b, ...), so a slow
+    spell of the machine hits all of them alike. Without it each function
+    runs all its repeats in one block: needed when one contender disturbs the
+    next (OpenBLAS's worker threads keep spinning after a float matmul and
+    steal the cores from a parallel Numba kernel called right after).
+    Each result is the minimum over ``repeats`` of the mean of ``number`` calls.
     """
     for fn in fns:
         fn()  # warm-up: caches, first-call allocations, JIT compilation
     best = [float("inf")] * len(fns)
-    for _ in range(repeats):
-        for i, fn in enumerate(fns):
-            start = time.perf_counter()
-            for _ in range(number):
-                fn()
-            best[i] = min(best[i], (time.perf_counter() - start) / number)
+    order = [(r, i) for r in range(repeats) for i in range(len(fns))] if interleave else \
+        [(r, i) for i in range(len(fns)) for r in range(repeats)]
+    for r, i in order:
+        if not interleave and r == 0:
+            time.sleep(0.3)         # let the previous contender's spinning threads go idle
+            fns[i]()
+        start = time.perf_counter()
+        for _ in range(number):
+            fns[i]()
+        best[i] = min(best[i], (time.perf_counter() - start) / number)
     return best
 
 
@@ -107,8 +114,125 @@ def bench_autograd(quick: bool = False) -> str:
     return "\n".join(lines)
 
 
-def run(names, quick: bool = False) -> str:
+def run(names, quick: bool = False, save_to=None) -> str:
+    """Run the named benchmarks (all by default); ``save_to`` keeps the kernel numbers for the figure."""
     unknown = [n for n in names if n not in BENCHES]
     if unknown:
         raise SystemExit(f"unknown benchmark {unknown}; choose from {sorted(BENCHES)}")
-    return "\n\n".join(f"== bench {n} ==\n" + BENCHES[n](quick) for n in (names or sorted(BENCHES)))
+    out = []
+    for n in names or sorted(BENCHES):
+        text = BENCHES[n](quick, save_to=save_to) if n == "kernels" else BENCHES[n](quick)
+        out.append(f"== bench {n} ==\n" + text)
+    return "\n\n".join(out)
+
+
+# --- integer kernels -------------------------------------------------------------------------
+
+def _first_calls() -> list:
+    """Call each kernel once on tiny inputs: the compile (or cache load) cost, reported apart."""
+    from .kernels import gemm, pack, quantize, requant
+    a = np.ones((2, 3), np.int8)
+    jobs = [("gemm naive", gemm._naive, lambda: gemm.gemm_int8_naive(a, a.T.copy())),
+            ("gemm fast, parallel", gemm._fast_parallel, lambda: gemm.gemm_int8(a, a.T.copy())),
+            ("gemm fast, serial", gemm._fast_serial, lambda: gemm.gemm_int8(a, a.T.copy(), parallel=False)),
+            ("fused quantize", quantize._quantize, lambda: quantize.quantize_fused(np.ones(4, np.float32), 0.1)),
+            ("requantize", requant._requantize,
+             lambda: requant.requantize(np.ones((2, 2), np.int32), 2 ** 30, 0)),
+            ("pack/unpack", pack._pack, lambda: pack.unpack(pack.pack(np.zeros(4, np.int8), 4), 4, 4))]
+    rows = []
+    for name, dispatcher, call in jobs:
+        start = time.perf_counter()
+        call()
+        seconds = time.perf_counter() - start
+        stats = getattr(dispatcher, "stats", None)
+        source = "JIT off" if stats is None else ("loaded from cache" if stats.cache_hits else "compiled")
+        rows.append((name, seconds, source))
+    return rows
+
+
+def measure_gemm(sizes) -> dict:
+    """GOP/s of each GEMM at each square size n (ops = 2·n³), measured side by side."""
+    from .kernels.gemm import gemm_int8, gemm_int8_naive
+    g = np.random.default_rng(0)
+    data = {"sizes": list(sizes), "int8 naive": [], "int8 fast": [], "int8 fast, serial": [],
+            "NumPy float32 @": [], "NumPy int32 @": []}
+    for n in sizes:
+        A = g.integers(-128, 128, (n, n)).astype(np.int8)
+        B = g.integers(-128, 128, (n, n)).astype(np.int8)
+        Af, Bf, Ai, Bi = A.astype(np.float32), B.astype(np.float32), A.astype(np.int32), B.astype(np.int32)
+        reps, num = (2, 1) if n >= 512 else (5, 3)
+        t = best_times([lambda: gemm_int8(A, B), lambda: gemm_int8(A, B, parallel=False),
+                        lambda: Af @ Bf], repeats=reps + 3, number=num, interleave=False)
+        t_slow = best_times([lambda: gemm_int8_naive(A, B), lambda: Ai @ Bi], repeats=reps, number=1)
+        for key, sec in zip(("int8 fast", "int8 fast, serial", "NumPy float32 @", "int8 naive", "NumPy int32 @"),
+                            (*t, *t_slow)):
+            data[key].append(round(2 * n ** 3 / sec / 1e9, 3))
+    return data
+
+
+@bench("kernels")
+def bench_kernels(quick: bool = False, save_to=None) -> str:
+    """GEMM GOP/s, fused quantize GB/s and integer-MLP throughput, each against its NumPy peer."""
+    from .kernels.quantize import quantize_fused
+    lines = ["first call of each kernel (Numba compile, or load from its cache), not in the timings below:"]
+    lines += [f"  {name:<22}{sec * 1e3:>9.1f} ms  {src}" for name, sec, src in _first_calls()]
+
+    sizes = (128, 256) if quick else (128, 256, 512, 1024)
+    data = measure_gemm(sizes)
+    lines += ["", "GEMM C = A·B, square n×n×n, GOP/s with ops = 2·n³ (each contender timed in its own block)",
+              f"{'n':>6}{'int8 naive':>12}{'int8 fast':>11}{'(serial)':>10}{'f32 BLAS':>10}{'int32 @':>9}"
+              f"{'fast/BLAS':>11}{'fast/int32@':>13}"]
+    for i, n in enumerate(sizes):
+        naive, fast, serial = data["int8 naive"][i], data["int8 fast"][i], data["int8 fast, serial"][i]
+        blas, i32 = data["NumPy float32 @"][i], data["NumPy int32 @"][i]
+        lines.append(f"{n:>6}{naive:>12.2f}{fast:>11.1f}{serial:>10.1f}{blas:>10.1f}{i32:>9.2f}"
+                     f"{fast / blas:>10.2f}x{fast / i32:>12.0f}x")
+    lines.append("targets at 512: fast ≥ 1.0x float32 BLAS and ≥ 50x NumPy int32 @")
+    if save_to is not None:
+        import json
+        from pathlib import Path
+        Path(save_to).mkdir(parents=True, exist_ok=True)
+        (Path(save_to) / "bench_kernels.json").write_text(json.dumps(data, indent=1))
+        lines.append(f"(saved to {Path(save_to) / 'bench_kernels.json'} for the int_gemm_speed figure)")
+
+    x = np.random.default_rng(0).normal(size=(1 << 20) if quick else (1 << 22)).astype(np.float32)
+    q, z = np.float64(0.02), 3      # subtle: a float64 step makes NumPy divide in float64, as quantize() does
+
+    def half_away():
+        s = x / q
+        t = np.trunc(s)
+        return np.clip(t + np.sign(s) * (np.abs(s - t) >= 0.5) + z, -128, 127).astype(np.int8)
+
+    lines += ["", f"fused quantize of {x.size:,} float32 values to int8 (GB/s of float32 read)"]
+    for mode, expr in (("half_even", lambda: np.clip(np.rint(x / q) + z, -128, 127).astype(np.int8)),
+                       ("half_away", half_away)):
+        assert np.array_equal(expr(), quantize_fused(x, q, z, rounding=mode))
+        tk, tn = best_times([lambda: quantize_fused(x, q, z, rounding=mode), expr], repeats=5, number=3)
+        gb = x.nbytes / 1e9
+        lines.append(f"  {mode:<10} kernel {gb / tk:>6.2f} GB/s   NumPy expression {gb / tn:>6.2f} GB/s"
+                     f"   ratio {tn / tk:>5.1f}x  (target ≥ 2x)")
+
+    lines += ["", "inference of a 64-256-256-10 MLP, batch 256 (images per second)"]
+    lines.append(_bench_integer_mlp(quick))
+    return "\n".join(lines)
+
+
+def _bench_integer_mlp(quick: bool) -> str:
+    from .integer import IntegerMLP
+    g = np.random.default_rng(1)
+    model = MLP((64, 256, 256, 10), rng=0)
+    X = g.uniform(0, 1, (256, 64)).astype(np.float32)
+    im = IntegerMLP.from_float(model, X)
+    params = [p.data for p in model.parameters()]
+
+    def float_forward():
+        h = X
+        for i in range(0, len(params), 2):
+            h = h @ params[i].T + params[i + 1]
+            if i + 2 < len(params):
+                h = np.maximum(h, 0)
+        return h
+
+    t_int, t_float = best_times([lambda: im.forward_codes(X), float_forward], repeats=5, number=10)
+    return (f"  integer-only (int8 GEMM, requantize) {256 / t_int:>10,.0f} img/s   "
+            f"float32 NumPy forward {256 / t_float:>10,.0f} img/s   ratio {t_float / t_int:.2f}x")

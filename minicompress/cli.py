@@ -31,7 +31,7 @@ def cmd_figures(args) -> int:
 
 def cmd_bench(args) -> int:
     from .bench import run
-    print(run(args.names, quick=args.quick))
+    print(run(args.names, quick=args.quick, save_to=None if args.quick else args.save))
     return 0
 
 
@@ -78,7 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     f.set_defaults(fn=cmd_figures)
     b = sub.add_parser("bench", help="speed comparisons, side by side in one run")
     b.add_argument("names", nargs="*", help="which benchmarks (default: all), e.g. autograd")
-    b.add_argument("--quick", action="store_true", help="fewer repeats")
+    b.add_argument("--quick", action="store_true", help="fewer sizes and repeats (nothing is saved)")
+    b.add_argument("--save", default="figures", help="where `kernels` saves its GEMM numbers for the "
+                                                     "int_gemm_speed figure (default: figures/)")
     b.set_defaults(fn=cmd_bench)
     sub.add_parser("info", help="versions and whether the Numba JIT is on").set_defaults(fn=cmd_info)
     return p

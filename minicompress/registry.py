@@ -18,10 +18,13 @@ from dataclasses import dataclass, field
 PROVIDERS = [
     "minicompress.core_checks",
     "minicompress.quant.checks",
+    "minicompress.integer.checks",
     "minicompress.plots.training",
     "minicompress.plots.quantization",
+    "minicompress.plots.integer",
     "minicompress.tour_stages",
     "minicompress.quant.tour_stage",
+    "minicompress.integer.tour_stage",
 ]
 
 CHECKS: dict = {}
@@ -111,6 +114,12 @@ def stage(name: str, order: int):
         STAGES[name] = StageSpec(name, order, fn)
         return fn
     return register
+
+
+def say(text: str) -> None:
+    """Progress for people, on stderr, so stdout holds only results."""
+    import sys
+    print(text, file=sys.stderr, flush=True)
 
 
 def load_providers() -> None:

@@ -8,26 +8,20 @@ an ``x``, so both people and scripts can read the table.
 
 from __future__ import annotations
 
-import sys
 import time
 
 from .data import digits_split
-from .registry import STAGES, TourContext, load_providers
+from .registry import STAGES, TourContext, load_providers, say
 from .teacher import train_teacher
 
 
-def say(text: str) -> None:
-    """Progress for people, on stderr, so stdout holds only the table."""
-    print(text, file=sys.stderr, flush=True)
-
-
 def format_table(rows, float32_bytes: int) -> str:
-    head = f"{'method':<34}{'test acc':>9}{'params':>9}{'bytes':>10}{'ratio':>8}{'infer ms':>10}  note"
+    head = f"{'method':<40}{'test acc':>9}{'params':>9}{'bytes':>10}{'ratio':>8}{'infer ms':>10}  note"
     lines = [head, "-" * len(head)]
     for r in rows:
         ratio = float32_bytes / r.nbytes if r.nbytes else float("nan")
         infer = f"{r.infer_ms:.2f}" if r.infer_ms == r.infer_ms else "-"
-        lines.append(f"{r.method:<34}{100 * r.accuracy:>8.1f}%{r.params:>9d}{r.nbytes:>10d}"
+        lines.append(f"{r.method:<40}{100 * r.accuracy:>8.1f}%{r.params:>9d}{r.nbytes:>10d}"
                      f"{ratio:>7.1f}x{infer:>10}  {r.note}")
     return "\n".join(lines)
 

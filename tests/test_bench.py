@@ -27,3 +27,12 @@ def test_bench_autograd_prints_both_timings_and_the_ratio():
     assert "64-128-10" in text and "784-256-10" in text
     ratios = [float(line.split()[-1].rstrip("x")) for line in text.splitlines() if line.endswith("x")]
     assert len(ratios) == 2 and all(r > 0 for r in ratios)
+
+
+def test_bench_kernels_quick_prints_every_comparison(tmp_path):
+    text = run(["kernels"], quick=True, save_to=None)
+    for needle in ("first call of each kernel", "int8 naive", "f32 BLAS", "fused quantize", "half_away",
+                   "integer-only", "img/s"):
+        assert needle in text
+    rows = [line.split() for line in text.splitlines() if line.strip().startswith(("128", "256"))]
+    assert len(rows) == 2 and all(float(r[2]) > 0 for r in rows)
