@@ -112,3 +112,12 @@ def test_quant_error_splits_exactly_into_rounding_and_clipping():
     assert e.max_abs_in_range <= 0.025 + 1e-12 and e.max_abs > 0.5
     assert np.isclose(e.sqnr_db, 10 * np.log10(np.sum(w ** 2) / (e.mse * w.size)))
     assert quantize(w, 0.05, bits=6).min() == -32
+
+
+def test_a_subnormal_range_still_gets_a_positive_step():
+    """Found by hypothesis: 5e-324 / 3 underflows to 0; the step falls back to the smallest normal."""
+    qp = choose_qparams(np.array([5e-324, 1.0]), 3, axis=None)
+    assert qp.scale > 0
+    tiny = choose_qparams(np.array([[5e-324, 0.0], [1.0, 0.0]]), 3, axis=0)
+    assert tiny.scale[0] == np.finfo(np.float64).tiny and np.isclose(tiny.scale[1], 1 / 3)
+    assert np.all(tiny.fake_quantize(np.array([[5e-324, 0.0], [1.0, 0.0]])) == [[0.0, 0.0], [1.0, 0.0]])

@@ -11,7 +11,8 @@ the code of real 0, so 0 must be exactly representable: q·(z − z) = 0
 (Jacob et al. 2018, §2.1; gemmlowp's quantization notes).
 
 Degenerate ranges: when every value is 0, any step represents them
-exactly; minicompress then uses q = 1.
+exactly; minicompress then uses q = 1. A range so tiny that q underflows
+to 0 gets the smallest normal float64 as its step.
 """
 
 from __future__ import annotations
@@ -96,8 +97,18 @@ def qparams_from_range(lo, hi, bits: int, scheme: str = "symmetric", axis: int |
         scale = (hi - lo) / (qmax - qmin)
         safe = np.where(scale > 0, scale, 1.0)
         zero_point = np.clip(qmin - round_half_away(lo / safe), qmin, qmax).astype(np.int64)
-    scale = np.where(scale > 0, scale, 1.0)                       # all-zero channel: any q is exact
+    # An all-zero channel (bound 0) is represented exactly by any step: use q = 1.
+    # A tiny but non-zero range (a subnormal 5e-324, found by hypothesis) makes q
+    # underflow to 0: use the smallest normal float instead, so q > 0 always.
+    scale = np.where(bound_or_span(lo, hi, scheme) > 0, np.maximum(scale, np.finfo(np.float64).tiny), 1.0)
     return QParams(scale, zero_point, bits, qmin, qmax, scheme, axis, signed, narrow)
+
+
+def bound_or_span(lo, hi, scheme: str):
+    """The width the step divides: max(|lo|, |hi|) (symmetric) or hi − lo widened to contain 0 (affine)."""
+    if scheme == "symmetric":
+        return np.maximum(np.abs(lo), np.abs(hi))
+    return np.maximum(hi, 0.0) - np.minimum(lo, 0.0)
 
 
 def tensor_range(x, axis: int | None = None) -> tuple:
