@@ -1,0 +1,102 @@
+"""Hinton, Vinyals & Dean (2015), "Distilling the Knowledge in a Neural Network":
+
+    L = α·T²·KL(p_teacher^T ‖ p_student^T) + (1 − α)·CE(z_student, y)
+
+with p^T = softmax(z / T) and KL averaged over the batch ("batchmean").
+
+subtle: the KL direction. KL(p_t ‖ p_s) = Σ_i p_t,i (log p_t,i − log p_s,i)
+weights the student's log-probabilities by the *teacher's* probabilities,
+so it is the cross-entropy of the student against the teacher's soft labels
+minus a constant (the teacher's entropy). KL(p_s ‖ p_t) is another loss.
+
+subtle: the T² factor. ∂/∂z_s of T²·KL = T·(p_s − p_t) per example: the
+softmax at temperature T divides the gradient by T, and T² restores it to
+the size of the hard-label term, so α keeps its meaning as T changes. For
+large T and zero-mean logits, T·(p_s − p_t) → (z_s − z_t)/N (N classes):
+distillation becomes logit matching.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import functional as F
+from ..autograd import Tensor
+from .soft_labels import check_probabilities, soft_labels
+
+
+def _check_T_alpha(T, alpha):
+    if not np.isfinite(T) or T <= 0:
+        raise ValueError(f"temperature T must be a finite number > 0, got T={T}: softmax divides by T")
+    if not 0 <= alpha <= 1:
+        raise ValueError(f"alpha must lie in [0, 1] (the weight of the soft-label term), got alpha={alpha}")
+
+
+def _constant(x) -> np.ndarray:
+    """Teacher outputs are targets: no gradient flows into the teacher."""
+    return np.asarray(x.data if isinstance(x, Tensor) else x, dtype=np.float64)
+
+
+def soft_cross_entropy(logits, targets, T: float = 1.0) -> Tensor:
+    """CE = −(1/B) Σ_b Σ_i p_b,i · log softmax(z_b / T)_i  for probability targets p.
+
+    Examples
+    --------
+    >>> round(soft_cross_entropy(np.zeros((1, 4)), np.full((1, 4), 0.25)).item(), 6)   # ln 4
+    1.386294
+    """
+    z = logits if isinstance(logits, Tensor) else Tensor(np.asarray(logits, dtype=np.float64))
+    p = check_probabilities(targets)
+    if p.shape != z.shape:
+        raise ValueError(f"targets {p.shape} and logits {z.shape} must have the same shape")
+    return -(F.log_softmax(z, T) * p.astype(z.dtype)).sum() * (1.0 / z.shape[0])
+
+
+def kl_divergence(teacher_logits, student_logits, T: float = 1.0) -> Tensor:
+    """KL(p_t ‖ p_s) = (1/B) Σ_b Σ_i p_t,i (log p_t,i − log p_s,i) at temperature T (batchmean).
+
+    Examples
+    --------
+    >>> z = np.array([[1.0, 2.0, 0.5]])
+    >>> round(kl_divergence(z, z).item(), 12)        # identical distributions
+    0.0
+    """
+    zt = _constant(teacher_logits)
+    zs = student_logits if isinstance(student_logits, Tensor) else Tensor(np.asarray(student_logits, dtype=np.float64))
+    if zt.shape != zs.shape or zs.ndim != 2:
+        raise ValueError(f"teacher logits {zt.shape} and student logits {zs.shape} must have the same "
+                         "shape (batch, classes): both models must classify the same examples into the same classes")
+    log_pt = F.log_softmax(zt, T).data
+    pt = np.exp(log_pt)
+    # Σ p_t log p_t is a constant for the student; keeping it makes the value a true KL (≥ 0, 0 iff equal)
+    entropy_term = float(np.sum(pt * log_pt)) / zs.shape[0]
+    return soft_cross_entropy(zs, pt, T) + entropy_term
+
+
+def kd_loss(student_logits, teacher_logits, labels=None, T: float = 4.0, alpha: float = 0.9) -> Tensor:
+    """L = α·T²·KL(p_t^T ‖ p_s^T) + (1 − α)·CE(z_s, y)  (Hinton et al. 2015), KL batch-averaged.
+
+    ``labels`` may be omitted only when α = 1 (pure soft-label distillation).
+
+    Examples
+    --------
+    With T = 1 and α = 0 it is the ordinary cross-entropy:
+
+    >>> z, y = np.array([[2.0, 0.0, -1.0]]), np.array([0])
+    >>> bool(np.isclose(kd_loss(z, np.zeros((1, 3)), y, T=1, alpha=0).item(), F.cross_entropy(z, y).item()))
+    True
+    """
+    _check_T_alpha(T, alpha)
+    zs = student_logits if isinstance(student_logits, Tensor) else Tensor(np.asarray(student_logits, dtype=np.float64))
+    loss = kl_divergence(teacher_logits, zs, T) * (alpha * T * T) if alpha > 0 else None
+    if alpha < 1:
+        if labels is None:
+            raise ValueError(f"kd_loss with alpha={alpha} < 1 needs labels for its (1 − α)·CE term")
+        ce = F.cross_entropy(zs, labels) * (1 - alpha)
+        loss = ce if loss is None else loss + ce
+    return loss
+
+
+def kd_gradient(student_logits, teacher_logits, T: float) -> np.ndarray:
+    """The closed form ∂(T²·KL)/∂z_s = T·(p_s − p_t) per example (before batch averaging)."""
+    return T * (soft_labels(student_logits, T) - soft_labels(teacher_logits, T))
