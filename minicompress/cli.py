@@ -35,6 +35,12 @@ def cmd_bench(args) -> int:
     return 0
 
 
+def cmd_experiments(args) -> int:
+    from .distill.experiments import report
+    print(report(quick=args.quick))
+    return 0
+
+
 def info_text() -> str:
     import numpy
     lines = [f"minicompress {__import__('minicompress').__version__}",
@@ -83,10 +89,14 @@ def build_parser() -> argparse.ArgumentParser:
                                                      "int_gemm_speed figure (default: figures/)")
     b.set_defaults(fn=cmd_bench)
     sub.add_parser("info", help="versions and whether the Numba JIT is on").set_defaults(fn=cmd_info)
+    e = sub.add_parser("experiments", help="the distillation experiments, mean ± std over seeds")
+    e.add_argument("which", nargs="?", default="distill", choices=["distill"])
+    e.add_argument("--quick", action="store_true", help="2 seeds and few epochs, for a smoke test")
+    e.set_defaults(fn=cmd_experiments)
     return p
 
 
-COMMANDS = ("tour", "verify", "figures", "bench", "info")
+COMMANDS = ("tour", "verify", "figures", "bench", "info", "experiments")
 
 
 def main(argv=None) -> int:

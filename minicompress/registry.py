@@ -19,12 +19,15 @@ PROVIDERS = [
     "minicompress.core_checks",
     "minicompress.quant.checks",
     "minicompress.integer.checks",
+    "minicompress.distill.checks",
     "minicompress.plots.training",
     "minicompress.plots.quantization",
     "minicompress.plots.integer",
+    "minicompress.plots.distillation",
     "minicompress.tour_stages",
     "minicompress.quant.tour_stage",
     "minicompress.integer.tour_stage",
+    "minicompress.distill.tour_stage",
 ]
 
 CHECKS: dict = {}

@@ -12,7 +12,7 @@ import time
 
 from .data import digits_split
 from .registry import STAGES, TourContext, load_providers, say
-from .teacher import train_teacher
+from .teacher import shared_teacher
 
 
 def format_table(rows, float32_bytes: int) -> str:
@@ -32,7 +32,7 @@ def run(quick: bool = False, seed: int = 0) -> str:
     start = time.perf_counter()
     split = digits_split()
     say(f"minicompress tour: {len(split.train)} training and {len(split.test)} test digits")
-    teacher, _ = train_teacher(split, seed=seed, epochs=3 if quick else 20)
+    teacher, _ = shared_teacher(seed=seed, epochs=3 if quick else 20)
     float32_bytes = 4 * teacher.num_parameters()
     ctx = TourContext(split, teacher, seed, quick, float32_bytes)
     rows = []

@@ -42,7 +42,7 @@ def format_table(results) -> str:
     wrong = sum(o.claim_ok is False for _, o in results)
     lines.append("-" * 140)
     lines.append(f"{len(results) - failed} passed, {failed} failed; "
-                 f"the seed document is wrong in {wrong} of the numbers checked")
+                 f"the seed document is wrong in {wrong} of its claims checked here")
     return "\n".join(lines)
 
 

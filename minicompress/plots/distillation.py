@@ -1,0 +1,121 @@
+"""Figures of distillation: soft labels across T, the KD gradient against T, accuracy against T, dark knowledge."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..data import digits_split
+from ..distill.kd_loss import kd_gradient
+from ..distill.soft_labels import soft_labels
+from ..registry import figure
+from ..teacher import shared_teacher
+from ..train import predict_logits
+from . import pyplot, save
+
+TEMPERATURES = (1, 2, 4, 8, 20)
+
+
+def soft_label_data(index: int = 0, quick: bool = False):
+    """The teacher's logits for one test digit and its soft labels at each temperature."""
+    split = digits_split()
+    z = predict_logits(shared_teacher(epochs=3 if quick else 20)[0], split.test.X[index:index + 1])[0]
+    return split.test.X[index].reshape(8, 8), int(split.test.y[index]), {T: soft_labels(z, T) for T in TEMPERATURES}
+
+
+@figure("kd_soft_labels", "distillation")
+def make_kd_soft_labels(out_dir, quick: bool = False):
+    image, label, probs = soft_label_data(quick=quick)
+    plt = pyplot()
+    fig = plt.figure(figsize=(9, 3.4))
+    ax0 = fig.add_axes([0.02, 0.15, 0.16, 0.7])
+    ax0.imshow(image, cmap="gray_r")
+    ax0.set_title(f"test digit, label {label}")
+    ax0.axis("off")
+    ax = fig.add_axes([0.25, 0.15, 0.72, 0.72])
+    width = 0.8 / len(probs)
+    for i, (T, p) in enumerate(probs.items()):
+        ax.bar(np.arange(10) + i * width, p, width, label=f"T = {T}")
+    ax.set_yscale("log")
+    ax.set_ylim(1e-6, 30)
+    ax.set_xticks(np.arange(10) + 0.4 - width / 2)
+    ax.set_xticklabels(range(10))
+    ax.set_xlabel("class")
+    ax.set_ylabel("softmax(z / T) (log scale)")
+    ax.set_title("Soft labels of the teacher: higher T lifts the wrong classes (dark knowledge)")
+    ax.legend(fontsize=7, ncol=5, loc="upper center")
+    return save(fig, out_dir, "kd_soft_labels")
+
+
+def gradient_data(seed: int = 0, Ts=np.logspace(0, 3, 40)):
+    """‖T·(p_s − p_t)‖ against T for one pair of zero-mean logit vectors, and the logit-matching limit."""
+    g = np.random.default_rng(seed)
+    zs, zt = g.normal(0, 3, 10), g.normal(0, 3, 10)
+    zs, zt = zs - zs.mean(), zt - zt.mean()
+    grads = np.array([kd_gradient(zs, zt, T) for T in Ts])
+    limit = (zs - zt) / 10
+    return Ts, grads, limit
+
+
+@figure("kd_gradient_vs_T", "distillation")
+def make_kd_gradient_vs_T(out_dir, quick: bool = False):
+    Ts, grads, limit = gradient_data()
+    plt = pyplot()
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 3.6))
+    for i in range(3):
+        a1.semilogx(Ts, grads[:, i], label=f"class {i}")
+        a1.axhline(limit[i], ls=":", color=f"C{i}")
+    a1.set_xlabel("temperature T")
+    a1.set_ylabel("∂(T²·KL)/∂z_s,i = T·(p_s,i − p_t,i)")
+    a1.set_title("The KD gradient tends to (z_s − z_t)/N (dotted)")
+    a1.legend(fontsize=7)
+    rel = np.abs(grads - limit).max(axis=1) / np.abs(limit).max()
+    a2.loglog(Ts, rel)
+    a2.set_xlabel("temperature T")
+    a2.set_ylabel("max gap to logit matching, relative")
+    a2.set_title("…with a gap shrinking like 1/T")
+    return save(fig, out_dir, "kd_gradient_vs_T")
+
+
+def accuracy_vs_T_data(quick: bool = False):
+    from ..distill.experiments import Context, sweep_table
+    ctx = Context(quick)
+    by_T, _ = sweep_table(ctx, seeds=range(2) if quick else range(5), Ts=TEMPERATURES, alphas=())
+    return [(s.label, s.mean, s.std) for s in by_T]
+
+
+@figure("kd_accuracy_vs_T", "distillation")
+def make_kd_accuracy_vs_T(out_dir, quick: bool = False):
+    rows = accuracy_vs_T_data(quick)
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(6.5, 3.6))
+    ax.errorbar(TEMPERATURES, [100 * m for _, m, _ in rows], yerr=[100 * s for _, _, s in rows],
+                marker="o", capsize=3)
+    ax.set_xscale("log")
+    ax.set_xticks(TEMPERATURES)
+    ax.set_xticklabels([str(t) for t in TEMPERATURES])
+    ax.set_xlabel("temperature T (α = 0.9)")
+    ax.set_ylabel("student test accuracy (%)")
+    ax.set_title("Student 64-16-10 distilled from the digits teacher (mean ± std over seeds)")
+    return save(fig, out_dir, "kd_accuracy_vs_T")
+
+
+@figure("kd_dark_knowledge", "distillation")
+def make_kd_dark_knowledge(out_dir, quick: bool = False):
+    from ..distill.experiments import Context, dark_knowledge_table
+    dk = dark_knowledge_table(Context(quick), seeds=range(2) if quick else range(5))
+    conf = dk["confusion"]
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(5.2, 4.6))
+    ax.imshow(conf / conf.sum(axis=1, keepdims=True), cmap="Blues", vmin=0, vmax=1)
+    for i in range(10):
+        for j in range(10):
+            if conf[i, j]:
+                ax.text(j, i, conf[i, j], ha="center", va="center", fontsize=6,
+                        color="white" if conf[i, j] > conf[i].sum() / 2 else "black")
+    ax.set_xticks(range(10))
+    ax.set_yticks(range(10))
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true digit")
+    ax.grid(False)
+    ax.set_title(f"A student that never saw a 3: {100 * np.mean(dk['distilled'][0]):.0f}% of 3s right")
+    return save(fig, out_dir, "kd_dark_knowledge")

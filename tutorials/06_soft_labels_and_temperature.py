@@ -1,0 +1,68 @@
+# %% [markdown]
+# # 6. Soft labels and temperature
+#
+# The seed (§3.2.2) says distillation "normalises the big model's outputs into
+# soft labels". The normalisation is a softmax with a temperature T:
+#
+#     p_i = exp(z_i / T) / Σ_j exp(z_j / T)
+#
+# T = 1 is the ordinary softmax. A larger T lifts the small probabilities of
+# the wrong classes: which wrong classes a digit resembles is the teacher's
+# "dark knowledge" (Hinton, Vinyals & Dean 2015).
+
+# %%
+import os
+
+import numpy as np
+
+from minicompress.distill import hard_labels, soft_labels
+from minicompress.distill.seed_losses import seed_model_distillation_loss, seed_parameter_distillation_loss
+from minicompress.plots.distillation import make_kd_gradient_vs_T, make_kd_soft_labels, soft_label_data
+
+QUICK = os.environ.get("MINICOMPRESS_QUICK") == "1"
+FIGURES = os.environ.get("MINICOMPRESS_FIGURES", "figures")
+
+# %% [markdown]
+# ## 6.1 Temperature on three logits
+
+# %%
+z = np.array([2.0, 1.0, 0.0])
+for T in (0.1, 1, 4, 100):
+    print(f"T = {T:>5}: {soft_labels(z, T).round(4)}")
+# T = 0.1 is almost one-hot [1, 0, 0]; T = 1 gives [0.6652 0.2447 0.09]; T = 100 is almost uniform
+print("hard label:", hard_labels(z))                               # 0
+print("stable at |z| = 1e4:", soft_labels(np.array([1e4, 0.0, -1e4]), T=1))   # [1. 0. 0.]
+
+# %% [markdown]
+# ## 6.2 A digit's soft labels at five temperatures
+
+# %%
+image, label, probs = soft_label_data(quick=QUICK)
+for T, p in probs.items():
+    top = np.argsort(-p)[:3]
+    print(f"T = {T:>2}: top classes {top.tolist()} with {p[top].round(4).tolist()}")
+print("figure:", make_kd_soft_labels(FIGURES, quick=QUICK))
+
+# %% [markdown]
+# ## 6.3 The seed's losses, recomputed (§4.3)
+#
+# The seed writes both distillation losses as sums of squares and works an
+# example with ŷ = [0.9, 0.1, 0] (soft label), y_g = [0.8, 0.2, 0.1] (big
+# model) and y_s = [0.6, 0.3, 0.1] (small model). It prints 0.02 and 0.26.
+
+# %%
+y_hat, y_g, y_s = np.array([0.9, 0.1, 0.0]), np.array([0.8, 0.2, 0.1]), np.array([0.6, 0.3, 0.1])
+print("L_g =", round(seed_model_distillation_loss(y_hat, y_g).item(), 12))     # 0.03, not 0.02
+print("L_s =", round(seed_parameter_distillation_loss(y_hat, y_s).item(), 12))   # 0.14, not 0.26
+print("y_g sums to", y_g.sum())      # 1.1: the "big model output" is not a probability vector
+
+# %% [markdown]
+# ## 6.4 Why Hinton's loss has a T² in it
+#
+# The gradient of KL at temperature T with respect to the student's logits is
+# (p_s − p_t)/T: a high temperature would shrink the soft-label term. T² puts
+# it back to T·(p_s − p_t), and for large T this approaches (z_s − z_t)/N:
+# matching the logits themselves.
+
+# %%
+print("figure:", make_kd_gradient_vs_T(FIGURES, quick=QUICK))
