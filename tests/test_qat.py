@@ -1,0 +1,103 @@
+"""QAT and LSQ: the STE against a smoothed staircase, LSQ's step gradient, ranges, accuracy, conversion."""
+
+import numpy as np
+import pytest
+
+from minicompress import Tensor
+from minicompress.data import digits_split
+from minicompress.integer import IntegerMLP
+from minicompress.nn import MLP
+from minicompress.quant import quantize_model
+from minicompress.quant.fake_quant import fake_quant
+from minicompress.quant.qat import LSQLinear, QATLinear, lsq_quant, prepare_qat, to_float_mlp
+from minicompress.quant.qat_experiments import train_quantized
+from minicompress.teacher import shared_teacher
+from minicompress.train import evaluate
+
+
+def smoothed_staircase(x, q, qmin, qmax, beta=60.0):
+    """A differentiable staircase: each step is a steep sigmoid; outside [qmin, qmax]·q it is flat."""
+    v = x / q
+    f = np.floor(v)
+    s = q * (f + 1 / (1 + np.exp(-beta * (v - f - 0.5))))
+    return np.clip(s, q * qmin, q * qmax)
+
+
+def test_ste_is_the_average_slope_of_a_smoothed_staircase():
+    """Over one step the smoothed staircase rises by q, so its mean slope is 1 — what the STE passes
+    everywhere inside; beyond the clamp the slope is 0, and so is the STE's."""
+    q, qmin, qmax, h = 0.25, -4, 3, 1e-6
+    for a, ste in ((0.0, 1.0), (-0.5, 1.0), (1.5, 0.0), (-2.0, 0.0)):
+        xs = np.linspace(a, a + q, 2001)[:-1]
+        slope = (smoothed_staircase(xs + h, q, qmin, qmax) - smoothed_staircase(xs - h, q, qmin, qmax)) / (2 * h)
+        t = Tensor(xs, requires_grad=True)
+        fake_quant(t, q, 0, qmin, qmax).sum().backward()
+        assert abs(slope.mean() - ste) < 0.01 and abs(t.grad.mean() - ste) < 0.01
+
+
+def test_lsq_step_gradient_against_finite_differences():
+    """Away from jumps, d/ds [s·round(w/s)] = round(w/s) by central differences; LSQ adds the STE term
+    −w/s inside the range and equals the difference quotient (qmin or qmax) outside."""
+    w, s, h = np.array([0.33, -0.71, 0.05, 2.6, -3.9]), 0.2, 1e-7
+    fd = ((s + h) * np.clip(np.round(w / (s + h)), -7, 7) - (s - h) * np.clip(np.round(w / (s - h)), -7, 7)) / (2 * h)
+    for i in range(len(w)):
+        step = Tensor(np.array([s]), requires_grad=True)
+        (lsq_quant(Tensor(w), step, -7, 7, grad_scale=1.0) * np.eye(len(w))[i]).sum().backward()
+        expected = fd[i] - w[i] / s if abs(w[i] / s) <= 7 else fd[i]
+        assert np.isclose(step.grad[0], expected, atol=1e-5)
+
+
+def test_lsq_gradient_scale_and_per_channel_sum():
+    w = np.array([[0.31, -0.2], [1.0, 0.07]])
+    steps = Tensor(np.array([0.1, 0.5]), requires_grad=True)
+    lsq_quant(Tensor(w), steps, -3, 3, grad_scale=0.5, axis=0).sum().backward()
+    v = w / np.array([[0.1], [0.5]])
+    code = np.clip(np.round(v), -3, 3)
+    per = np.where(np.abs(v) <= 3, code - v, code)
+    assert np.allclose(steps.grad, 0.5 * per.sum(axis=1))
+
+
+def test_qat_layers_track_activation_ranges_in_training_and_freeze_in_eval():
+    model = prepare_qat(MLP((3, 4, 2), rng=0), 4, 8, calib=np.zeros((2, 3), np.float32) + 0.5)
+    layer = model[0]
+    assert isinstance(layer, QATLinear) and layer.act_range == (0.5, 0.5)
+    model.train()
+    model(Tensor(np.full((2, 3), 2.5, np.float32)))
+    assert np.isclose(layer.act_range[1], 0.5 + 0.01 * (2.5 - 0.5))     # moving average, c = 0.01
+    frozen = layer.act_range
+    model.eval()
+    model(Tensor(np.full((2, 3), 9.0, np.float32)))
+    assert layer.act_range == frozen
+
+
+def test_qat_weights_sit_on_their_grid():
+    model = prepare_qat(MLP((5, 4, 3), rng=0), 3, None)
+    w = model[0].quantized_weight()
+    s = model[0].weight_scale().reshape(-1, 1)
+    assert np.allclose(w / s, np.round(w / s)) and np.abs(np.round(w / s)).max() <= 3
+    lsq = prepare_qat(MLP((5, 4, 3), rng=0), 3, None, method="lsq")
+    assert isinstance(lsq[0], LSQLinear) and lsq[0].w_step.shape == (4,)
+
+
+def test_errors():
+    m = MLP((3, 2), rng=0)
+    with pytest.raises(ValueError, match="unknown method 'dorefa'"):
+        prepare_qat(m, 2, 8, method="dorefa")
+    with pytest.raises(ValueError, match="bits must be an integer"):
+        prepare_qat(m, 0, 8)
+    with pytest.raises(ValueError, match="step sizes must stay > 0"):
+        lsq_quant(Tensor(np.ones(2)), Tensor(np.array([-0.1]), requires_grad=True), -1, 1, 1.0)
+
+
+@pytest.mark.slow
+def test_qat_reaches_the_accuracy_targets_and_converts_to_integers():
+    teacher, _ = shared_teacher()
+    split = digits_split()
+    ptq2 = evaluate(quantize_model(teacher, 2, 8, mode="static", calib=split.train.X), split.test)
+    qat2 = [train_quantized(teacher, split, 2, "qat", k)[0] for k in range(3)]
+    acc2 = [evaluate(m, split.test) for m in qat2]
+    acc3 = [evaluate(train_quantized(teacher, split, 3, "qat", k)[0], split.test) for k in range(3)]
+    assert np.mean(acc2) >= 0.97 and np.mean(acc3) >= 0.975, (acc2, acc3)
+    assert ptq2 < np.mean(acc2) - 0.5                     # post-training 2-bit falls far lower
+    integer = IntegerMLP.from_float(to_float_mlp(qat2[0]), split.train.X, weight_bits=2)
+    assert abs(integer.accuracy(split.test) - acc2[0]) <= 0.005
