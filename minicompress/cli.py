@@ -36,7 +36,10 @@ def cmd_bench(args) -> int:
 
 
 def cmd_experiments(args) -> int:
-    from .distill.experiments import report
+    if args.which == "qat":
+        from .quant.qat_experiments import report
+    else:
+        from .distill.experiments import report
     print(report(quick=args.quick))
     return 0
 
@@ -89,8 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                      "int_gemm_speed figure (default: figures/)")
     b.set_defaults(fn=cmd_bench)
     sub.add_parser("info", help="versions and whether the Numba JIT is on").set_defaults(fn=cmd_info)
-    e = sub.add_parser("experiments", help="the distillation experiments, mean ± std over seeds")
-    e.add_argument("which", nargs="?", default="distill", choices=["distill"])
+    e = sub.add_parser("experiments", help="distillation or QAT experiments, mean ± std over seeds")
+    e.add_argument("which", nargs="?", default="distill", choices=["distill", "qat"])
     e.add_argument("--quick", action="store_true", help="2 seeds and few epochs, for a smoke test")
     e.set_defaults(fn=cmd_experiments)
     return p

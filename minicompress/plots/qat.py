@@ -1,0 +1,80 @@
+"""Figures of quantization-aware training: the STE, accuracy per epoch at 2 bits, LSQ's learned steps."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd import Tensor
+from ..registry import figure
+from . import pyplot, save
+
+_CURVES = {}
+
+
+def ste_data(q: float = 0.25, qmin: int = -4, qmax: int = 3):
+    """x, fake_quant(x), its STE gradient, and LSQ's step gradient round(x/q) − x/q (clamped: qmin/qmax)."""
+    from ..quant.fake_quant import fake_quant
+    from ..quant.rounding import round_half_away
+    x = np.linspace(-1.5, 1.5, 1201)
+    t = Tensor(x, requires_grad=True)
+    y = fake_quant(t, q, 0, qmin, qmax)
+    y.sum().backward()
+    v = x / q
+    step_grad = np.where((v >= qmin) & (v <= qmax), round_half_away(v) - v, np.clip(round_half_away(v), qmin, qmax))
+    return x, y.data, t.grad, step_grad
+
+
+@figure("qat_ste", "qat")
+def make_qat_ste(out_dir, quick: bool = False):
+    x, y, g, sg = ste_data()
+    plt = pyplot()
+    fig, (a1, a2, a3) = plt.subplots(1, 3, figsize=(12, 3.4))
+    a1.plot(x, x, "--", color="gray", lw=1)
+    a1.plot(x, y, lw=2)
+    a1.set_title("forward: staircase\nx̃ = q·clamp(round(x/q))")
+    a2.plot(x, g, color="C2", lw=2)
+    a2.set_ylim(-0.2, 1.2)
+    a2.set_title("backward (STE):\n1 inside the range, 0 outside")
+    a3.plot(x, sg, color="C3")
+    a3.set_title("LSQ step gradient ∂x̃/∂q:\nround(x/q) − x/q inside, qmin/qmax outside")
+    for a in (a1, a2, a3):
+        a.set_xlabel("x  (q = 0.25, codes −4..3)")
+    return save(fig, out_dir, "qat_ste")
+
+
+def _curves(quick: bool):
+    from ..quant.qat_experiments import curves
+    if quick not in _CURVES:
+        _CURVES[quick] = curves(bits=2, quick=quick)
+    return _CURVES[quick]
+
+
+@figure("qat_accuracy_vs_epoch", "qat")
+def make_qat_accuracy_vs_epoch(out_dir, quick: bool = False):
+    c = _curves(quick)
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(6.5, 3.8))
+    epochs = np.arange(1, len(c["qat"]) + 1)
+    ax.plot(epochs, 100 * c["qat"], marker="o", ms=3, label="QAT (steps from max|w|)")
+    ax.plot(epochs, 100 * c["lsq"], marker="s", ms=3, label="LSQ (learned steps)")
+    ax.axhline(100 * c["ptq"], color="C3", ls="--", label=f"post-training quantization ({100 * c['ptq']:.1f}%)")
+    ax.set_xlabel("epoch of training through quantization")
+    ax.set_ylabel("test accuracy (%)")
+    ax.set_ylim(0, 100)
+    ax.set_title("2-bit weights per channel, 8-bit activations, from the digits teacher")
+    ax.legend(loc="lower right")
+    return save(fig, out_dir, "qat_accuracy_vs_epoch")
+
+
+@figure("qat_lsq_steps", "qat")
+def make_qat_lsq_steps(out_dir, quick: bool = False):
+    steps = _curves(quick)["lsq_steps"]
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(6.5, 3.6))
+    for i in range(steps.shape[1]):
+        ax.plot(np.arange(len(steps)), steps[:, i], marker="o", ms=3, label=f"layer {i + 1}")
+    ax.set_xlabel("epoch (0: Esser et al.'s start 2·mean|w|/√Qp)")
+    ax.set_ylabel("mean learned weight step")
+    ax.set_title("LSQ at 2 bits: the step sizes move during training")
+    ax.legend()
+    return save(fig, out_dir, "qat_lsq_steps")
