@@ -38,6 +38,8 @@ def cmd_bench(args) -> int:
 def cmd_experiments(args) -> int:
     if args.which == "qat":
         from .quant.qat_experiments import report
+    elif args.which == "prune":
+        from .prune.pipeline import report
     else:
         from .distill.experiments import report
     print(report(quick=args.quick))
@@ -92,8 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                      "int_gemm_speed figure (default: figures/)")
     b.set_defaults(fn=cmd_bench)
     sub.add_parser("info", help="versions and whether the Numba JIT is on").set_defaults(fn=cmd_info)
-    e = sub.add_parser("experiments", help="distillation or QAT experiments, mean ± std over seeds")
-    e.add_argument("which", nargs="?", default="distill", choices=["distill", "qat"])
+    e = sub.add_parser("experiments", help="distillation, QAT or Deep Compression experiments over seeds")
+    e.add_argument("which", nargs="?", default="distill", choices=["distill", "qat", "prune"])
     e.add_argument("--quick", action="store_true", help="2 seeds and few epochs, for a smoke test")
     e.set_defaults(fn=cmd_experiments)
     return p

@@ -21,16 +21,19 @@ PROVIDERS = [
     "minicompress.integer.checks",
     "minicompress.distill.checks",
     "minicompress.quant.qat_checks",
+    "minicompress.prune.checks",
     "minicompress.plots.training",
     "minicompress.plots.quantization",
     "minicompress.plots.integer",
     "minicompress.plots.distillation",
     "minicompress.plots.qat",
+    "minicompress.plots.prune",
     "minicompress.tour_stages",
     "minicompress.quant.tour_stage",
     "minicompress.quant.qat_tour_stage",
     "minicompress.integer.tour_stage",
     "minicompress.distill.tour_stage",
+    "minicompress.prune.tour_stage",
 ]
 
 CHECKS: dict = {}

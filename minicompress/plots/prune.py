@@ -1,0 +1,100 @@
+"""Figures of Deep Compression: weight histograms per stage, accuracy against sparsity, bytes per stage."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..data import digits_split
+from ..registry import figure
+from ..teacher import shared_teacher
+from ..train import evaluate
+from . import pyplot, save
+
+_RUNS = {}
+
+
+def _compress(quick: bool):
+    from ..prune.pipeline import compress
+    if quick not in _RUNS:
+        _RUNS[quick] = compress(seed=0, quick=quick)
+    return _RUNS[quick]
+
+
+def histogram_data(quick: bool = False, layer: int = 1):
+    """Layer ``layer``'s weights: original, after pruning (non-zero), after sharing, and the centroids."""
+    r = _compress(quick)
+    teacher, _ = shared_teacher(epochs=3 if quick else 20)
+    lin = [m for m in teacher if hasattr(m, "weight")][layer]
+    pruned = [m for m in r["pruned"] if hasattr(m, "mask")][layer]
+    shared = [m for m in r["shared"] if hasattr(m, "codebook")][layer]
+    kept = pruned.mask.astype(bool)
+    return (lin.weight.data.ravel(), (pruned.weight.data * pruned.mask)[kept],
+            shared.weight_tensor().data[kept], shared.codebook.data)
+
+
+@figure("prune_weight_histograms", "prune")
+def make_prune_weight_histograms(out_dir, quick: bool = False):
+    original, pruned, shared, centroids = histogram_data(quick)
+    plt = pyplot()
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.4), sharex=True)
+    bins = np.linspace(original.min(), original.max(), 121)
+    axes[0].hist(original, bins=bins)
+    axes[0].set_title(f"layer 2 before pruning ({original.size:,} weights)")
+    axes[1].hist(pruned, bins=bins, color="C1")
+    axes[1].set_title(f"after pruning and retraining ({pruned.size:,} kept)")
+    axes[2].hist(shared, bins=bins, color="C2")
+    for c in centroids:
+        axes[2].axvline(c, color="k", lw=0.6, ls=":")
+    axes[2].set_title(f"after sharing: {centroids.size} values (dotted)")
+    for a in axes:
+        a.set_xlabel("weight")
+    return save(fig, out_dir, "prune_weight_histograms")
+
+
+def accuracy_vs_sparsity_data(quick: bool = False, schedule=(0.5, 0.7, 0.8, 0.88, 0.92, 0.95)):
+    """Test accuracy at each sparsity: pruning the teacher once (no retraining) vs step by step with retraining."""
+    from ..prune.magnitude import prune
+    from ..prune.pipeline import prune_and_retrain
+    split = digits_split()
+    teacher, _ = shared_teacher(epochs=3 if quick else 20)
+    once = [evaluate(prune(teacher, sp, "global"), split.test) for sp in schedule]
+    _, retrained = prune_and_retrain(teacher, split, schedule, epochs=1 if quick else 10)
+    return np.array(schedule), np.array(once), np.array(retrained), evaluate(teacher, split.test)
+
+
+@figure("prune_accuracy_vs_sparsity", "prune")
+def make_prune_accuracy_vs_sparsity(out_dir, quick: bool = False):
+    sp, once, retrained, base = accuracy_vs_sparsity_data(quick)
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(6.5, 3.8))
+    ax.plot(100 * sp, 100 * once, "o-", label="pruned once, no retraining")
+    ax.plot(100 * sp, 100 * retrained, "s-", label="pruned step by step, retrained (masks fixed)")
+    ax.axhline(100 * base, color="gray", ls="--", label=f"float teacher ({100 * base:.1f}%)")
+    ax.set_xlabel("weights removed (%), global magnitude threshold")
+    ax.set_ylabel("test accuracy (%)")
+    ax.set_title("Retraining lets the network route around the pruned weights")
+    ax.legend(loc="lower left")
+    return save(fig, out_dir, "prune_accuracy_vs_sparsity")
+
+
+@figure("prune_bytes_per_stage", "prune")
+def make_prune_bytes_per_stage(out_dir, quick: bool = False):
+    r = _compress(quick)
+    b = r["breakdown"]
+    stages = ["float32", "pruned", "+ sharing", "+ Huffman"]
+    sizes = [r["float32_bytes"], r["pruned_bytes"], r["shared_bytes"], r["huffman_bytes"]]
+    plt = pyplot()
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 3.8))
+    a1.bar(stages, sizes, color=["C0", "C1", "C2", "C3"])
+    a1.set_yscale("log")
+    for i, s in enumerate(sizes):
+        a1.text(i, s * 1.1, f"{s:,} B\n{sizes[0] / s:.1f}x", ha="center", fontsize=8)
+    a1.set_ylabel("bytes (log scale)")
+    a1.set_ylim(1e3, 2e6)
+    a1.set_title("Size of the teacher at each stage")
+    parts = {"cluster indices": b.index_streams, "positions": b.position_streams, "biases": b.biases,
+             "Huffman tables": b.huffman_tables, "codebooks": b.codebooks, "headers": b.headers}
+    a2.barh(list(parts), [8 * v for v in parts.values()], color="C3")
+    a2.set_xlabel("bits in the final file")
+    a2.set_title(f"Where the {r['huffman_bytes']:,} bytes go")
+    return save(fig, out_dir, "prune_bytes_per_stage")
