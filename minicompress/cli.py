@@ -13,7 +13,7 @@ import sys
 
 def cmd_tour(args) -> int:
     from .tour import run
-    print(run(quick=args.quick, seed=args.seed))
+    print(run(quick=args.quick, seed=args.seed, fresh=args.fresh))
     return 0
 
 
@@ -43,6 +43,12 @@ def cmd_experiments(args) -> int:
     else:
         from .distill.experiments import report
     print(report(quick=args.quick))
+    return 0
+
+
+def cmd_taxonomy(args) -> int:
+    from .taxonomy import taxonomy_table
+    print(taxonomy_table())
     return 0
 
 
@@ -80,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("tour", help="train the digits teacher and compare every method (default)")
     t.add_argument("--quick", action="store_true", help="few epochs, for a smoke test")
     t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--fresh", action="store_true", help="recompute instead of using cached results")
     t.set_defaults(fn=cmd_tour)
     sub.add_parser("verify", help="check every formula against independent values").set_defaults(fn=cmd_verify)
     f = sub.add_parser("figures", help="regenerate the PNGs in figures/")
@@ -94,6 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                      "int_gemm_speed figure (default: figures/)")
     b.set_defaults(fn=cmd_bench)
     sub.add_parser("info", help="versions and whether the Numba JIT is on").set_defaults(fn=cmd_info)
+    sub.add_parser("taxonomy", help="the seed's taxonomy, node by node, with the code for each"
+                   ).set_defaults(fn=cmd_taxonomy)
     e = sub.add_parser("experiments", help="distillation, QAT or Deep Compression experiments over seeds")
     e.add_argument("which", nargs="?", default="distill", choices=["distill", "qat", "prune"])
     e.add_argument("--quick", action="store_true", help="2 seeds and few epochs, for a smoke test")
@@ -101,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-COMMANDS = ("tour", "verify", "figures", "bench", "info", "experiments")
+COMMANDS = ("tour", "verify", "figures", "bench", "info", "experiments", "taxonomy")
 
 
 def main(argv=None) -> int:

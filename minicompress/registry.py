@@ -28,6 +28,7 @@ PROVIDERS = [
     "minicompress.plots.distillation",
     "minicompress.plots.qat",
     "minicompress.plots.prune",
+    "minicompress.plots.tour",
     "minicompress.tour_stages",
     "minicompress.quant.tour_stage",
     "minicompress.quant.qat_tour_stage",

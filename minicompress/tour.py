@@ -26,19 +26,37 @@ def format_table(rows, float32_bytes: int) -> str:
     return "\n".join(lines)
 
 
-def run(quick: bool = False, seed: int = 0) -> str:
-    """Train the teacher, run the stages in order, return the table as text."""
+def tour_rows(quick: bool = False, seed: int = 0, fresh: bool = False) -> tuple:
+    """(rows, float32 bytes, from_cache): every stage's rows, computed or loaded from the cache."""
+    from dataclasses import asdict
+
+    from . import cache
+    from .registry import Row
+    key = f"tour-seed{seed}{'-quick' if quick else ''}"
+    cached = None if fresh else cache.load(key)
+    if cached is not None:
+        return [Row(**r) for r in cached["rows"]], cached["float32_bytes"], True
     load_providers()
-    start = time.perf_counter()
     split = digits_split()
     say(f"minicompress tour: {len(split.train)} training and {len(split.test)} test digits")
+    say("training the float teacher 64-256-256-10...")
     teacher, _ = shared_teacher(seed=seed, epochs=3 if quick else 20)
     float32_bytes = 4 * teacher.num_parameters()
     ctx = TourContext(split, teacher, seed, quick, float32_bytes)
     rows = []
-    for spec in sorted(STAGES.values(), key=lambda s: s.order):
-        say(f"stage: {spec.name}")
+    stages = sorted(STAGES.values(), key=lambda s: s.order)
+    for i, spec in enumerate(stages, 1):
+        say(f"[{i}/{len(stages)}] {spec.name}")
         rows.extend(spec.fn(ctx))
-    table = format_table(rows, float32_bytes)
+    cache.store(key, {"rows": [asdict(r) for r in rows], "float32_bytes": float32_bytes})
+    return rows, float32_bytes, False
+
+
+def run(quick: bool = False, seed: int = 0, fresh: bool = False) -> str:
+    """The tour's table as text (stages run, or their rows loaded from the cache)."""
+    start = time.perf_counter()
+    rows, float32_bytes, from_cache = tour_rows(quick, seed, fresh)
+    if from_cache:
+        say("results of an earlier run of this same code, from the cache (--fresh recomputes them)")
     say(f"tour finished in {time.perf_counter() - start:.1f} s")
-    return table
+    return format_table(rows, float32_bytes)

@@ -1,10 +1,13 @@
 import os
+import tempfile
 
 import numpy as np
 import pytest
 from hypothesis import settings
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+# Results the tour caches go to a throw-away folder, never the user's home (subprocesses inherit it).
+os.environ.setdefault("MINICOMPRESS_CACHE", tempfile.mkdtemp(prefix="minicompress-test-cache-"))
 
 # Property tests: enough examples to find edge cases, no wall-clock deadline (CI machines vary),
 # and derandomized so that every run (and CI) tries the same examples. To hunt for new

@@ -54,3 +54,20 @@ def test_unknown_benchmark_is_a_clear_error():
 @pytest.mark.parametrize("cmd", [["--help"], ["figures", "--help"]])
 def test_help(cmd):
     assert run(*cmd).returncode == 0
+
+
+def test_taxonomy_maps_every_node_of_the_seed_diagram():
+    out = run("taxonomy")
+    assert out.returncode == 0
+    for node in "ABCDEFGHIJKLMNO":
+        assert f"\n{node}    " in out.stdout
+    assert "quant.to_fixed" in out.stdout and "distill.multi_teacher_targets" in out.stdout
+
+
+def test_second_tour_run_uses_the_cache(tmp_path):
+    env = {"MINICOMPRESS_CACHE": str(tmp_path)}
+    first = run("tour", "--quick", env=env)
+    second = run("tour", "--quick", env=env)
+    assert first.returncode == second.returncode == 0
+    assert "from the cache" in second.stderr and first.stdout == second.stdout
+    assert "stage" not in second.stderr and "[1/" not in second.stderr
