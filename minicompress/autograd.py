@@ -57,6 +57,30 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     return grad
 
 
+# The backward rules of three ops as plain functions, so that a classroom exercise can
+# ask for them (``python -m minicompress exercises``); the ops below call them.
+
+def mul_backward(a: np.ndarray, b: np.ndarray, grad: np.ndarray) -> tuple:
+    """out = a · b:  ∂L/∂a = ∂L/∂out · b,  ∂L/∂b = ∂L/∂out · a  (before summing over broadcast axes)."""
+    # --- exercise: mul_backward ---
+    return grad * b, grad * a
+    # --- end exercise ---
+
+
+def matmul_backward(a: np.ndarray, b: np.ndarray, grad: np.ndarray) -> tuple:
+    """out = A @ B for 2-D A (M, K), B (K, N):  ∂L/∂A = ∂L/∂out @ Bᵀ,  ∂L/∂B = Aᵀ @ ∂L/∂out."""
+    # --- exercise: matmul_backward ---
+    return grad @ b.T, a.T @ grad
+    # --- end exercise ---
+
+
+def relu_backward(a: np.ndarray, grad: np.ndarray) -> np.ndarray:
+    """out = max(a, 0):  ∂L/∂a = ∂L/∂out where a > 0, else 0 (0 at a = 0, as PyTorch)."""
+    # --- exercise: relu_backward ---
+    return grad * (a > 0)
+    # --- end exercise ---
+
+
 @dataclass(frozen=True)
 class Node:
     """One row of :meth:`Tensor.graph`: an op, its result shape and inputs."""
@@ -200,10 +224,11 @@ class Tensor:
         out = Tensor.from_op(self.data * other.data, (self, other), "mul")
         if out.requires_grad:
             def _backward(grad):
+                ga, gb = mul_backward(self.data, other.data, grad)
                 if self.requires_grad:
-                    self._accumulate(unbroadcast(grad * other.data, self.shape), fresh=True)
+                    self._accumulate(unbroadcast(ga, self.shape), fresh=True)
                 if other.requires_grad:
-                    other._accumulate(unbroadcast(grad * self.data, other.shape), fresh=True)
+                    other._accumulate(unbroadcast(gb, other.shape), fresh=True)
             out._backward = _backward
         return out
 
@@ -275,10 +300,11 @@ class Tensor:
                 a2 = a if a.ndim == 2 else a[None, :]           # (M, K)
                 b2 = b if b.ndim == 2 else b[:, None]           # (K, N)
                 g2 = g.reshape(a2.shape[0], b2.shape[1])        # (M, N)
+                ga, gb = matmul_backward(a2, b2, g2)
                 if self.requires_grad:
-                    self._accumulate((g2 @ b2.T).reshape(a.shape), fresh=True)
+                    self._accumulate(ga.reshape(a.shape), fresh=True)
                 if other.requires_grad:
-                    other._accumulate((a2.T @ g2).reshape(b.shape), fresh=True)
+                    other._accumulate(gb.reshape(b.shape), fresh=True)
             out._backward = _backward
         return out
 
@@ -307,11 +333,10 @@ class Tensor:
 
     def relu(self):
         """out = max(a, 0);  ∂out/∂a = 1 where a > 0, else 0 (0 at a = 0, as PyTorch)."""
-        positive = self.data > 0
         out = Tensor.from_op(np.maximum(self.data, 0), (self,), "relu")
         if out.requires_grad:
             def _backward(grad):
-                self._accumulate(grad * positive, fresh=True)
+                self._accumulate(relu_backward(self.data, grad), fresh=True)
             out._backward = _backward
         return out
 

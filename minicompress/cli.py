@@ -52,6 +52,29 @@ def cmd_taxonomy(args) -> int:
     return 0
 
 
+def cmd_exercises(args) -> int:
+    from .exercises.catalog import EXERCISES
+    if args.action == "list":
+        for ex in EXERCISES:
+            print(f"{ex.number:>3}  {ex.slug:<18}{ex.title}")
+        return 0
+    if not args.dir:
+        raise SystemExit("exercises new needs a folder: python -m minicompress exercises new DIR")
+    from .exercises.generate import write_exercises
+    for path in write_exercises(args.dir):
+        print(path)
+    print(f"each exercise has a .py file to complete and a .md with instructions; grade one with "
+          f"`python -m minicompress check SLUG {args.dir}/FILE.py`")
+    return 0
+
+
+def cmd_check(args) -> int:
+    from .exercises.grade import check
+    ok, text = check(args.exercise, args.path)
+    print(text)
+    return 0 if ok else 1
+
+
 def info_text() -> str:
     import numpy
     lines = [f"minicompress {__import__('minicompress').__version__}",
@@ -101,6 +124,14 @@ def build_parser() -> argparse.ArgumentParser:
                                                      "int_gemm_speed figure (default: figures/)")
     b.set_defaults(fn=cmd_bench)
     sub.add_parser("info", help="versions and whether the Numba JIT is on").set_defaults(fn=cmd_info)
+    x = sub.add_parser("exercises", help="classroom exercises: list them, or write the student copies")
+    x.add_argument("action", choices=["list", "new"])
+    x.add_argument("dir", nargs="?", help="folder for `new`")
+    x.set_defaults(fn=cmd_exercises)
+    c = sub.add_parser("check", help="grade a student's exercise file against the reference")
+    c.add_argument("exercise", help="the exercise's name or number (see `exercises list`)")
+    c.add_argument("path", nargs="?", help="the student's file (default: NN_name.py here)")
+    c.set_defaults(fn=cmd_check)
     sub.add_parser("taxonomy", help="the seed's taxonomy, node by node, with the code for each"
                    ).set_defaults(fn=cmd_taxonomy)
     e = sub.add_parser("experiments", help="distillation, QAT or Deep Compression experiments over seeds")
@@ -110,7 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-COMMANDS = ("tour", "verify", "figures", "bench", "info", "experiments", "taxonomy")
+COMMANDS = ("tour", "verify", "figures", "bench", "info", "experiments", "taxonomy", "exercises", "check")
 
 
 def main(argv=None) -> int:

@@ -20,3 +20,10 @@ settings.load_profile("minicompress")
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)
+
+
+def pytest_configure(config):
+    # one marker per classroom exercise: `python -m pytest -m exercise_kd_loss` runs that exercise's checks
+    from minicompress.exercises.catalog import EXERCISES
+    for ex in EXERCISES:
+        config.addinivalue_line("markers", f"exercise_{ex.slug}: checks of exercise {ex.number} ({ex.title})")

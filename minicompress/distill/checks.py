@@ -82,3 +82,12 @@ def _seed_code():
     return Outcome("loss falls", f"{first:.3f} → {last:.3f}", last < first and len(SEED_CODE_DEFECTS) == 12,
                    claim_ok=False, note="the printed listing raises at load_state_dict (shape mismatch) "
                                         "before anything is trained; see distill/seed_example.py")
+
+
+@check("soft labels = normalised outputs", "seed §3.2.2 (归一化处理)", claim="outputs are normalised into soft labels")
+def _normalised():
+    """softmax(z/T) of any logits is a probability vector (rows sum to 1, entries in (0, 1))."""
+    from .soft_labels import soft_labels
+    p = soft_labels(np.random.default_rng(4).normal(0, 5, (5, 10)), 4.0)
+    ok = bool(np.allclose(p.sum(axis=1), 1) and p.min() > 0 and p.max() < 1)
+    return Outcome("rows sum to 1", f"max |Σp − 1| = {np.abs(p.sum(axis=1) - 1).max():.1e}", ok, claim_ok=ok)

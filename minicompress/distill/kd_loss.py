@@ -88,6 +88,7 @@ def kd_loss(student_logits, teacher_logits, labels=None, T: float = 4.0, alpha: 
     """
     _check_T_alpha(T, alpha)
     zs = student_logits if isinstance(student_logits, Tensor) else Tensor(np.asarray(student_logits, dtype=np.float64))
+    # --- exercise: kd_loss ---
     loss = kl_divergence(teacher_logits, zs, T) * (alpha * T * T) if alpha > 0 else None
     if alpha < 1:
         if labels is None:
@@ -95,6 +96,7 @@ def kd_loss(student_logits, teacher_logits, labels=None, T: float = 4.0, alpha: 
         ce = F.cross_entropy(zs, labels) * (1 - alpha)
         loss = ce if loss is None else loss + ce
     return loss
+    # --- end exercise ---
 
 
 def kd_gradient(student_logits, teacher_logits, T: float) -> np.ndarray:

@@ -32,7 +32,9 @@ def soft_labels(logits, T: float = 1.0):
     """
     if isinstance(logits, Tensor):
         return F.softmax(logits, T)
+    # --- exercise: soft_labels ---
     return F.softmax(np.asarray(logits, dtype=np.float64), T).data
+    # --- end exercise ---
 
 
 def hard_labels(logits) -> np.ndarray:

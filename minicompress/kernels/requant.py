@@ -64,6 +64,7 @@ def quantize_multiplier(M: float) -> tuple:
 
 def srdhm_reference(a: int, b: int) -> int:
     """Saturating rounding doubling high multiply, as gemmlowp defines it, in Python integers."""
+    # --- exercise: requantize ---
     if a == b == INT32_MIN:
         return INT32_MAX                          # the one product that does not fit
     ab = a * b
@@ -71,16 +72,19 @@ def srdhm_reference(a: int, b: int) -> int:
     v = ab + nudge
     q = abs(v) // 2 ** 31                         # C's integer division truncates towards 0
     return q if v >= 0 else -q
+    # --- end exercise ---
 
 
 def rounding_right_shift_reference(x: int, n: int) -> int:
     """round(x / 2^n) with ties away from zero."""
     if n == 0:
         return x
+    # --- exercise: requantize ---
     mask = (1 << n) - 1
     remainder = x & mask
     threshold = (mask >> 1) + (1 if x < 0 else 0)
     return (x >> n) + (1 if remainder > threshold else 0)
+    # --- end exercise ---
 
 
 def requantize_reference(acc, M0, n, zero_point: int, qmin: int, qmax: int) -> np.ndarray:

@@ -47,6 +47,7 @@ def kmeans_1d(values, k: int, init: str = "linear", rng=0, iters: int = 50):
         raise ValueError(f"k = {k} clusters for only {values.size} weights: each cluster needs a weight")
     c = init_centroids(values, k, init, rng).astype(np.float64)
     idx = np.zeros(values.size, dtype=np.int64)
+    # --- exercise: kmeans ---
     for _ in range(iters):
         idx = np.abs(values[:, None] - c[None, :]).argmin(axis=1)          # step 1: assign
         sums = np.bincount(idx, weights=values, minlength=k)
@@ -56,6 +57,7 @@ def kmeans_1d(values, k: int, init: str = "linear", rng=0, iters: int = 50):
             break
         c = new
     return c, idx
+    # --- end exercise ---
 
 
 class SharedLinear(Module):

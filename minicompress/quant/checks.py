@@ -116,3 +116,40 @@ def _idempotent():
     again = qp.quantize(dequantize(codes, qp.scale, qp.zero_point))
     return Outcome("codes unchanged", "codes unchanged" if np.array_equal(codes, again) else "changed",
                    bool(np.array_equal(codes, again)))
+
+
+@check("full precision keeps all information", "seed §2.1 全精度量化", claim="keeps all parameter information")
+def _full_precision():
+    """Storing float32 weights as float32 changes no bit: the round trip is the identity."""
+    w = np.random.default_rng(3).normal(size=1000).astype(np.float32)
+    same = bool(np.array_equal(to_low_precision(w, "float32").astype(np.float32), w))
+    return Outcome("identical", "identical" if same else "changed", same, claim_ok=same)
+
+
+@check("low precision keeps accuracy (teacher, fp16 / int8)", "seed §2.1, §3.3", claim="performance is kept")
+def _low_precision_accuracy():
+    """float16 weights and int8 per-channel weights leave the teacher's test accuracy within 0.5 points."""
+    from ..data import digits_split
+    from ..teacher import shared_teacher
+    from ..train import evaluate
+    from .model import quantize_model, round_model
+    split = digits_split()
+    t = shared_teacher()[0]
+    base = evaluate(t, split.test)
+    fp16 = evaluate(round_model(t, "float16")[0], split.test)
+    int8 = evaluate(quantize_model(t, 8, mode="weight_only"), split.test)
+    ok = abs(fp16 - base) <= 0.005 and abs(int8 - base) <= 0.005
+    return Outcome(f"{100 * base:.1f}% ± 0.5", f"fp16 {100 * fp16:.1f}%, int8 {100 * int8:.1f}%", ok, claim_ok=ok)
+
+
+@check("very low precision costs accuracy", "seed §3.3 (缺点)", claim="accuracy may drop at low precision")
+def _low_bits_drop():
+    """2-bit post-training weights (codes −1, 0, 1) lose most of the teacher's accuracy."""
+    from ..data import digits_split
+    from ..teacher import shared_teacher
+    from ..train import evaluate
+    from .model import quantize_model
+    split = digits_split()
+    t = shared_teacher()[0]
+    acc2 = evaluate(quantize_model(t, 2, mode="weight_only"), split.test)
+    return Outcome("far below 97.8%", f"{100 * acc2:.1f}%", acc2 < 0.5, claim_ok=acc2 < 0.9)

@@ -86,17 +86,21 @@ def qparams_from_range(lo, hi, bits: int, scheme: str = "symmetric", axis: int |
             raise ValueError("the symmetric scheme is signed (z = 0, codes on both sides of 0); "
                              "for non-negative values use scheme='affine', whose zero point is then qmin")
         qmin, qmax = qrange(bits, signed, narrow)
+        # --- exercise: choose_qparams_symmetric ---
         bound = np.maximum(np.abs(lo), np.abs(hi))
         scale = bound / qmax                                      # q = max|w| / (2^(b−1) − 1)
         zero_point = np.zeros(np.shape(scale), dtype=np.int64)
+        # --- end exercise ---
     else:
         signed = False if signed is None else signed
         narrow = False if narrow is None else narrow
         qmin, qmax = qrange(bits, signed, narrow)
+        # --- exercise: choose_qparams_affine ---
         lo, hi = np.minimum(lo, 0.0), np.maximum(hi, 0.0)         # 0 must lie inside the range
         scale = (hi - lo) / (qmax - qmin)
         safe = np.where(scale > 0, scale, 1.0)
         zero_point = np.clip(qmin - round_half_away(lo / safe), qmin, qmax).astype(np.int64)
+        # --- end exercise ---
     # An all-zero channel (bound 0) is represented exactly by any step: use q = 1.
     # A tiny but non-zero range (a subnormal 5e-324, found by hypothesis) makes q
     # underflow to 0: use the smallest normal float instead, so q > 0 always.

@@ -43,8 +43,10 @@ def round_half_away(x: np.ndarray) -> np.ndarray:
     >>> round_half_away(np.array([2.5, -2.5, 0.49999999999999994, 1.4]))
     array([ 3., -3.,  0.,  1.])
     """
+    # --- exercise: round_half_away ---
     t = np.trunc(x)
     return t + np.sign(x) * (np.abs(x - t) >= 0.5)
+    # --- end exercise ---
 
 
 def round_half_even(x: np.ndarray) -> np.ndarray:
