@@ -29,6 +29,7 @@ PROVIDERS = [
     "minicompress.plots.qat",
     "minicompress.plots.prune",
     "minicompress.plots.tour",
+    "minicompress.plots.seed",
     "minicompress.tour_stages",
     "minicompress.quant.tour_stage",
     "minicompress.quant.qat_tour_stage",

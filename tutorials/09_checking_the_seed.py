@@ -8,11 +8,14 @@
 # example does.
 
 # %%
+import os
+
 import numpy as np
 
 from minicompress.distill.seed_example import SEED_CODE_DEFECTS, run_seed_example
 from minicompress.distill.seed_losses import seed_model_distillation_loss, seed_parameter_distillation_loss
 from minicompress.quant import quantize, reconstruction_error, seed_quantization_loss
+from minicompress.plots.seed import make_seed_numbers
 from minicompress.taxonomy import taxonomy_table
 from minicompress.verify import run_checks
 
@@ -46,6 +49,7 @@ y_hat, y_g, y_s = np.array([0.9, 0.1, 0.0]), np.array([0.8, 0.2, 0.1]), np.array
 print(round(seed_model_distillation_loss(y_hat, y_g).item(), 12))      # 0.03: the seed prints 0.02
 print(round(seed_parameter_distillation_loss(y_hat, y_s).item(), 12))  # 0.14: the seed prints 0.26
 print(y_g.sum())                                                        # 1.1: not a probability vector
+print("figure:", make_seed_numbers(os.environ.get("MINICOMPRESS_FIGURES", "figures")))
 
 # %% [markdown]
 # ## §5.2: the code example

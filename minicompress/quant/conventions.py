@@ -66,28 +66,26 @@ def _affine_smaller_error_end(lo, hi, qmin, qmax, rnd):
     return scale, int(np.clip(rnd(np.array(z)), qmin, qmax))
 
 
+# (name, z rule, qmin, qmax, ties, why) for activations; "min" is z = qmin − round(lo/S),
+# "end" takes z from whichever end of the range gives the smaller rounding error.
+ACTIVATION_RULES = [
+    ("minicompress", "min", -128, 127, "away", "int8 with a zero point; the seed's rounding"),
+    ("PyTorch static", "min", 0, 255, "even", "quint8; torch.round ties to even"),
+    ("PyTorch static, reduce_range", "min", 0, 127, "even", "x86 fbgemm keeps a spare bit against overflow in vpmaddubsw"),
+    ("PyTorch dynamic", "end", 0, 127, "even", "per batch at run time; z from the end with the smaller error"),
+    ("TFLite", "end", -128, 127, "away", "same end rule as fbgemm, but std::round"),
+    ("ONNX Runtime", "min", 0, 255, "even", "uint8 default; QuantizeLinear ties to even"),
+]
+
+
 def activation_conventions(x) -> list:
     """Scale and zero point that each framework would pick for activations ``x`` (per tensor)."""
     lo, hi = _widen(x)
     rows = []
-    s, z = _affine_from_min(lo, hi, -128, 127, round_half_away)
-    rows.append(Convention("minicompress", "activation", s, z, -128, 127, "away",
-                           "int8 with a zero point; the seed's rounding"))
-    s, z = _affine_from_min(lo, hi, 0, 255, round_half_even)
-    rows.append(Convention("PyTorch static", "activation", s, z, 0, 255, "even",
-                           "quint8; torch.round ties to even"))
-    s, z = _affine_from_min(lo, hi, 0, 127, round_half_even)
-    rows.append(Convention("PyTorch static, reduce_range", "activation", s, z, 0, 127, "even",
-                           "x86 fbgemm keeps a spare bit against overflow in vpmaddubsw"))
-    s, z = _affine_smaller_error_end(lo, hi, 0, 127, round_half_even)
-    rows.append(Convention("PyTorch dynamic", "activation", s, z, 0, 127, "even",
-                           "per batch at run time; z from the end with the smaller error"))
-    s, z = _affine_smaller_error_end(lo, hi, -128, 127, round_half_away)
-    rows.append(Convention("TFLite", "activation", s, z, -128, 127, "away",
-                           "same end rule as fbgemm, but std::round"))
-    s, z = _affine_from_min(lo, hi, 0, 255, round_half_even)
-    rows.append(Convention("ONNX Runtime", "activation", s, z, 0, 255, "even",
-                           "uint8 default; QuantizeLinear ties to even"))
+    for name, rule, qmin, qmax, ties, why in ACTIVATION_RULES:
+        choose = _affine_from_min if rule == "min" else _affine_smaller_error_end
+        s, z = choose(lo, hi, qmin, qmax, round_half_away if ties == "away" else round_half_even)
+        rows.append(Convention(name, "activation", s, z, qmin, qmax, ties, why))
     return rows
 
 
@@ -103,20 +101,22 @@ def weight_conventions(w) -> list:
     ]
 
 
+def _table(convs, probes) -> list:
+    lines = [f"{'convention':<30}{'scale':>12}{'zero pt':>9}{'range':>13}{'ties':>6}  {'codes':<24}why"]
+    for c in convs:
+        lines.append(f"{c.name:<30}{c.scale:>12.6g}{c.zero_point:>9}{f'[{c.qmin}, {c.qmax}]':>13}{c.ties:>6}  "
+                     f"{str(c.quantize(probes).tolist()):<24}{c.why}")
+    return lines
+
+
 def conventions_table(x, w) -> str:
     """The side-by-side table for activations ``x`` and weights ``w``, with the codes of a few probes."""
     lo, hi = _widen(x)
     probes = np.array([lo, 0.0, (lo + hi) / 2, hi])
-    lines = [f"activations: range [{lo:.4g}, {hi:.4g}] (widened to contain 0); codes of {np.round(probes, 4).tolist()}",
-             f"{'convention':<30}{'scale':>12}{'zero pt':>9}{'range':>13}{'ties':>6}  {'codes':<24}why"]
-    for c in activation_conventions(x):
-        lines.append(f"{c.name:<30}{c.scale:>12.6g}{c.zero_point:>9}{f'[{c.qmin}, {c.qmax}]':>13}{c.ties:>6}  "
-                     f"{str(c.quantize(probes).tolist()):<24}{c.why}")
     m = float(np.abs(np.asarray(w)).max())
     wp = np.array([-m, -m / 2, m / 2, m])
-    lines += ["", f"weights: max|w| = {m:.4g}; codes of {np.round(wp, 4).tolist()}",
-              f"{'convention':<30}{'scale':>12}{'zero pt':>9}{'range':>13}{'ties':>6}  {'codes':<24}why"]
-    for c in weight_conventions(w):
-        lines.append(f"{c.name:<30}{c.scale:>12.6g}{c.zero_point:>9}{f'[{c.qmin}, {c.qmax}]':>13}{c.ties:>6}  "
-                     f"{str(c.quantize(wp).tolist()):<24}{c.why}")
-    return "\n".join(lines)
+    return "\n".join(
+        [f"activations: range [{lo:.4g}, {hi:.4g}] (widened to contain 0); codes of {np.round(probes, 4).tolist()}"]
+        + _table(activation_conventions(x), probes)
+        + ["", f"weights: max|w| = {m:.4g}; codes of {np.round(wp, 4).tolist()}"]
+        + _table(weight_conventions(w), wp))
