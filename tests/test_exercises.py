@@ -64,7 +64,7 @@ def test_reversed_kl_is_named(tmp_path):
 
 
 def test_half_even_rounding_is_named(tmp_path):
-    ok, text = _solve(by("round_half_away"), tmp_path, "    t = np.trunc(x)\n    return t + np.sign(x) * (np.abs(x - t) >= 0.5)",
+    ok, text = _solve(by("rounding"), tmp_path, "    t = np.trunc(x)\n    return t + np.sign(x) * (np.abs(x - t) >= 0.5)",
                       "    return np.rint(x)")
     assert not ok and "likely mistake: half-even rounding" in text and "−2.5 to −3" in text
 
@@ -94,3 +94,8 @@ def test_teachers_path_end_to_end(tmp_path):
     assert bad.returncode == 1 and "likely mistake: swapped factors" in bad.stdout and "received:" in bad.stdout
     listing = run("exercises", "list").stdout.splitlines()
     assert len(listing) == len(EXERCISES) and any("kd_loss" in line for line in listing)
+
+
+def test_kd_gradient_without_its_T_is_named(tmp_path):
+    ok, text = _solve(by("kd_gradient"), tmp_path, "return T * (soft_labels(", "return 1 * (soft_labels(")
+    assert not ok and "likely mistake: T factor missing" in text

@@ -101,4 +101,6 @@ def kd_loss(student_logits, teacher_logits, labels=None, T: float = 4.0, alpha: 
 
 def kd_gradient(student_logits, teacher_logits, T: float) -> np.ndarray:
     """The closed form ∂(T²·KL)/∂z_s = T·(p_s − p_t) per example (before batch averaging)."""
+    # --- exercise: kd_gradient ---
     return T * (soft_labels(student_logits, T) - soft_labels(teacher_logits, T))
+    # --- end exercise ---

@@ -89,11 +89,17 @@ def _relu_cases():
 
 def _round_cases():
     g = _rng(4)
-    return [Case("ties [2.5, −2.5, 0.5, −0.5, 3.5]", (np.array([2.5, -2.5, 0.5, -0.5, 3.5]),),
+    ties = np.array([2.5, -2.5, 0.5, -0.5, 3.5])
+    return [Case("half_away on ties [2.5, −2.5, 0.5, −0.5, 3.5]", (ties, "half_away", None),
                  "seed §3.2.1 四舍五入: ties away from zero → [3, −3, 1, −1, 4]"),
-            Case("0.49999999999999994 (the largest float below 0.5)", (np.array([0.49999999999999994, -1.4, 1.6]),),
+            Case("half_away on 0.49999999999999994, −1.4, 1.6", (np.array([0.49999999999999994, -1.4, 1.6]), "half_away", None),
                  "by hand: 0, −1, 2"),
-            Case("random values", (g.normal(size=50) * 10,), "minicompress.quant.rounding.round_half_away")]
+            Case("half_even on the same ties", (ties, "half_even", None), "IEEE / np.rint: [2, −2, 0, −0, 4]"),
+            Case("floor on the same ties", (ties, "floor", None), "towards −∞: [2, −3, 0, −1, 3]"),
+            Case("stochastic, seed 0", (np.array([0.3, 0.3, 0.3, 2.7, -1.5]), "stochastic", 0),
+                 "minicompress.quant.rounding.round_stochastic with a seeded Generator"),
+            Case("half_away on random values", (g.normal(size=50) * 10, "half_away", None),
+                 "minicompress.quant.rounding.round_half_away")]
 
 
 # --- 5: choose_qparams -----------------------------------------------------------------------------------------
@@ -232,7 +238,22 @@ def _kd_variant(zs, zt, y, T, alpha, t2=True, reverse=False):
     return loss
 
 
-# --- 10: k-means -----------------------------------------------------------------------------------------------------
+# --- 10: the KD gradient -------------------------------------------------------------------------------------------
+
+def _kdg(zs, zt, T):
+    from ..distill.kd_loss import kd_gradient
+    return kd_gradient(zs, zt, T)
+
+
+def _kdg_cases():
+    g = _rng(11)
+    return [Case("z_s = [[ln 4, 0]], z_t = [[0, 0]], T = 1", (np.array([[np.log(4.0), 0.0]]), np.zeros((1, 2)), 1.0),
+                 "by hand: p_s − p_t = [0.8 − 0.5, 0.2 − 0.5] = [0.3, −0.3]"),
+            Case("random (3, 10), T = 4", (g.normal(size=(3, 10)), g.normal(size=(3, 10)), 4.0),
+                 "minicompress.distill.kd_gradient, checked against the autograd of kd_loss")]
+
+
+# --- 11: k-means -----------------------------------------------------------------------------------------------------
 
 def _kmeans_cases():
     g = _rng(10)
@@ -290,17 +311,21 @@ EXERCISES = [
              [Mistake("slope 1 at a = 0", lambda a, g: g * (a >= 0), "at a = 0 minicompress (like PyTorch) uses slope 0"),
               Mistake("forgot the incoming gradient", lambda a, g: (a > 0).astype(float),
                       "chain rule: multiply the local slope by ∂L/∂out")]),
-    Exercise(4, "round_half_away", "round(w/q) with ties away from zero (四舍五入)",
-             "Round each value to the nearest integer, sending exact halves away from zero.",
-             ["minicompress.quant.rounding:round_half_away"], "round_half_away", ("round_half_away",), "import numpy as np",
-             "The seed rounds with 四舍五入: 2.5 → 3 and −2.5 → −3. np.rint and Python's round() send ties to the "
-             "even neighbour instead. Beware floor(x + 0.5): it is wrong for x = 0.49999999999999994.",
-             _round_cases, _ref("minicompress.quant.rounding", "round_half_away"),
-             [Mistake("half-even rounding", lambda x: np.rint(x),
+    Exercise(4, "rounding", "round(w/q) with rounding modes",
+             "ŵ = round(w/q) four ways: ties away from zero (四舍五入), ties to even, floor, stochastic.",
+             ["minicompress.quant.rounding:round_half_away", "minicompress.quant.rounding:round_half_even",
+              "minicompress.quant.rounding:round_stochastic", "minicompress.quant.rounding:apply_rounding"],
+             "apply_rounding", ("round_half_away", "apply_rounding"),
+             "import numpy as np\n\nROUNDING_MODES = ('half_away', 'half_even', 'floor', 'stochastic')",
+             "Write round_half_away (the seed's 四舍五入: 2.5 → 3 and −2.5 → −3; np.rint and Python's round() "
+             "send ties to the even neighbour instead; beware floor(x + 0.5), wrong for x = 0.49999999999999994), "
+             "then apply_rounding, which picks the mode by name (stochastic rounding needs rng).",
+             _round_cases, lambda x, mode, rng: _ref("minicompress.quant.rounding", "apply_rounding")(x, mode, rng),
+             [Mistake("half-even rounding", lambda x, mode, rng: np.rint(x),
                       "you rounded ties to even (np.rint / round()); 四舍五入 sends 2.5 to 3 and −2.5 to −3"),
-              Mistake("floor(x + 0.5)", lambda x: np.floor(x + 0.5),
+              Mistake("floor(x + 0.5)", lambda x, mode, rng: np.floor(x + 0.5),
                       "floor(x + 0.5) sends −2.5 to −2 and 0.49999999999999994 to 1; work with trunc(x) and |x − trunc(x)|")],
-             exact=True),
+             rename={"from ..nn import as_generator": "from minicompress.nn import as_generator"}, exact=True),
     Exercise(5, "choose_qparams", "choosing q and z, symmetric and affine",
              "Compute the step (scale) and zero point from a range [lo, hi] for both schemes.",
              ["minicompress.quant.qparams:qparams_from_range"], "qparams_from_range",
@@ -359,7 +384,18 @@ EXERCISES = [
               Mistake("KL direction reversed", lambda *a: _kd_variant(*a, reverse=True),
                       "KL(p_teacher ‖ p_student) weights log-ratios by the teacher's probabilities; you computed "
                       "KL(p_student ‖ p_teacher)")]),
-    Exercise(10, "kmeans", "k-means weight sharing",
+    Exercise(10, "kd_gradient", "the gradient of the KD loss",
+             "∂(T²·KL(p_t ‖ p_s))/∂z_s per example, in closed form.",
+             ["minicompress.distill.kd_loss:kd_gradient"], "kd_gradient", ("kd_gradient",),
+             "import numpy as np\n\nfrom minicompress.distill.soft_labels import soft_labels",
+             "Differentiate T²·Σ_i p_t,i (log p_t,i − log softmax(z_s/T)_i) with respect to z_s. The softmax's "
+             "derivative brings a 1/T; what is left of the T²?",
+             _kdg_cases, _ref("minicompress.distill.kd_loss", "kd_gradient"),
+             [Mistake("T factor missing", lambda zs, zt, T: _kdg(zs, zt, T) / T,
+                      "the T² in front of the KL and the 1/T from the softmax leave a factor T"),
+              Mistake("sign reversed", lambda zs, zt, T: -_kdg(zs, zt, T),
+                      "the gradient is T·(p_student − p_teacher): it pushes the student towards the teacher")]),
+    Exercise(11, "kmeans", "k-means weight sharing",
              "Cluster 1-D weights into k groups with Lloyd's algorithm (linear initialisation).",
              ["minicompress.prune.share:init_centroids", "minicompress.prune.share:kmeans_1d"], "kmeans_1d", ("kmeans",),
              "import numpy as np\n\nfrom minicompress.nn import as_generator\n\nINITS = ('linear', 'random', 'density')",

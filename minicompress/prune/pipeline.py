@@ -78,8 +78,11 @@ def report(seeds=range(3), quick: bool = False) -> str:
         a = np.mean([r[acc] for r in runs])
         size = np.mean([r[nbytes] for r in runs])
         lines.append(f"{name:<34}{100 * a:>9.1f}%{size:>9.0f}{f32 / size:>7.1f}x")
+    from .magnitude import sparsity_report
+    lines += ["", "sparsity per layer (seed 0): " + ", ".join(
+        f"layer {i}: {100 * sp:.1f}% of {n:,}" for i, n, _, sp in sparsity_report(r0["pruned"]))]
     b = r0["breakdown"]
-    lines += ["", f"bytes of the file (seed 0): codebooks {b.codebooks}, biases {b.biases}, cluster indices "
+    lines += [f"bytes of the file (seed 0): codebooks {b.codebooks}, biases {b.biases}, cluster indices "
                   f"{b.index_streams}, positions {b.position_streams}, Huffman tables {b.huffman_tables}, "
                   f"headers and checksum {b.headers}; {b.padding_entries} padding entries",
               f"decoded file gives exactly the same predictions: "

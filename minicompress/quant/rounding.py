@@ -72,6 +72,7 @@ def round_stochastic(x: np.ndarray, rng) -> np.ndarray:
 
 def apply_rounding(x: np.ndarray, mode: str = "half_away", rng=None) -> np.ndarray:
     """Round ``x`` (float array) with the named mode; returns floats holding integers."""
+    # --- exercise: apply_rounding ---
     if mode == "half_away":
         return round_half_away(x)
     if mode == "half_even":
@@ -84,3 +85,4 @@ def apply_rounding(x: np.ndarray, mode: str = "half_away", rng=None) -> np.ndarr
                              "so that results can be repeated")
         return round_stochastic(x, rng)
     raise ValueError(f"unknown rounding mode {mode!r}; choose one of {ROUNDING_MODES}")
+    # --- end exercise ---
