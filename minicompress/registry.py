@@ -12,15 +12,15 @@ nothing from the package, so anything may import it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # Modules whose import registers checks, figures and tour stages, in order.
 PROVIDERS = [
     "minicompress.core_checks",
     "minicompress.quant.checks",
+    "minicompress.quant.qat_checks",
     "minicompress.integer.checks",
     "minicompress.distill.checks",
-    "minicompress.quant.qat_checks",
     "minicompress.prune.checks",
     "minicompress.plots.training",
     "minicompress.plots.quantization",
@@ -104,7 +104,6 @@ class Row:
     nbytes: int                        # storage at the stated precision
     infer_ms: float = float("nan")     # time to classify the whole test set
     note: str = ""
-    extra: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -116,7 +115,6 @@ class TourContext:
     seed: int = 0
     quick: bool = False
     float32_bytes: int = 0   # the teacher's size in float32, the ratio's reference
-    cache: dict = field(default_factory=dict)
 
 
 def stage(name: str, order: int):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from minicompress.exercises.catalog import EXERCISES
-from minicompress.exercises.generate import reference_source, student_source, write_exercises
+from minicompress.exercises.generate import reference_source, student_source
 from minicompress.exercises.grade import check
 
 PARAMS = [pytest.param(ex, id=ex.slug, marks=getattr(pytest.mark, f"exercise_{ex.slug}")) for ex in EXERCISES]

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from minicompress import Tensor
-from minicompress.data import digits_split, make_moons
+from minicompress.data import make_moons
 from minicompress.nn import MLP
 from minicompress.optim import Adam
 from minicompress.prune.huffman import DecodeError, canonical_codes, code_lengths, decode, encode

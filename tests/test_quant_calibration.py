@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from minicompress.data import digits_split
-from minicompress.nn import MLP, Linear, ReLU, Sequential
+from minicompress.nn import MLP, Linear, Sequential
 from minicompress.quant import choose_qparams, make_observer, quantize_model, round_model
 from minicompress.quant.model import layer_inputs
 from minicompress.quant.observers import MovingAverageMinMaxObserver

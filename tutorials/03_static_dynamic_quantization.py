@@ -15,7 +15,6 @@
 # %%
 import os
 
-import numpy as np
 
 from minicompress.data import digits_split
 from minicompress.plots.quantization import make_quant_accuracy_vs_bits, make_quant_decision_boundary
