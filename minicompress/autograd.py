@@ -9,7 +9,10 @@ by the chain rule::
     out = f(a, b)          a.grad += ∂out/∂a · out.grad
 
 Every op below computes ``out`` first and defines its ``_backward`` right
-under it, so forward and backward of one formula are read together.
+under it, so forward and backward of one formula are read together. The
+elementwise and matrix ops live here; the ops that change a tensor's shape
+(sums, max, reshape, transpose, indexing) in ``shape_ops.py``, and the
+printable view of the graph in ``graph.py``.
 
 Conventions (as in PyTorch): a tensor only records its history when some input
 has ``requires_grad=True`` and gradients are enabled (see :func:`no_grad`);
@@ -19,9 +22,9 @@ has ``requires_grad=True`` and gradients are enabled (see :func:`no_grad`);
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
-
 import numpy as np
+
+from .shape_ops import ShapeOps
 
 _GRAD_ENABLED = True
 
@@ -81,29 +84,7 @@ def relu_backward(a: np.ndarray, grad: np.ndarray) -> np.ndarray:
     # --- end exercise ---
 
 
-@dataclass(frozen=True)
-class Node:
-    """One row of :meth:`Tensor.graph`: an op, its result shape and inputs."""
-
-    index: int
-    op: str
-    shape: tuple
-    dtype: str
-    inputs: tuple  # indices of the input rows
-
-
-class Graph(list):
-    """The operations behind a tensor in topological order; prints as a table."""
-
-    def __str__(self) -> str:
-        lines = [f"{'#':>3}  {'op':<14}{'shape':<14}{'dtype':<9}inputs"]
-        for n in self:
-            ins = ", ".join(f"#{i}" for i in n.inputs) or "-"
-            lines.append(f"{n.index:>3}  {n.op:<14}{str(n.shape):<14}{n.dtype:<9}{ins}")
-        return "\n".join(lines)
-
-
-class Tensor:
+class Tensor(ShapeOps):
     """An ``ndarray`` plus what is needed to differentiate through it.
 
     Parameters
@@ -152,7 +133,8 @@ class Tensor:
         ``functional.cross_entropy``, fake quantization) join the graph.
         """
         track = _GRAD_ENABLED and any(p.requires_grad for p in parents)
-        return cls(data, requires_grad=track, _parents=parents if track else (), _op=op)
+        # always a plain Tensor: the result of an op on a Parameter is not a Parameter
+        return Tensor(data, requires_grad=track, _parents=parents if track else (), _op=op)
 
     @staticmethod
     def lift(x, like: "Tensor") -> "Tensor":
@@ -340,85 +322,6 @@ class Tensor:
             out._backward = _backward
         return out
 
-    # --- reductions ----------------------------------------------------------
-    def sum(self, axis=None, keepdims=False):
-        """out = Σ a over ``axis``;  ∂out/∂a_i = 1, so the gradient is spread back."""
-        out = Tensor.from_op(np.asarray(self.data.sum(axis=axis, keepdims=keepdims)), (self,), "sum")
-        if out.requires_grad:
-            def _backward(grad):
-                g = grad if keepdims or axis is None else np.expand_dims(grad, axis)
-                self._accumulate(np.broadcast_to(g, self.shape))
-            out._backward = _backward
-        return out
-
-    def mean(self, axis=None, keepdims=False):
-        """out = (1/n) Σ a over ``axis``;  ∂out/∂a_i = 1/n."""
-        n = self.data.size if axis is None else np.prod([self.shape[i] for i in np.atleast_1d(axis)])
-        return self.sum(axis=axis, keepdims=keepdims) * (1.0 / n)
-
-    def max(self, axis=None, keepdims=False):
-        """out = max a over ``axis``; the gradient goes to the maximal entries.
-
-        subtle: where several entries tie for the maximum, the gradient is split
-        equally between them (PyTorch's ``amax`` does the same), so the
-        gradient still sums to ``out.grad``.
-        """
-        m = self.data.max(axis=axis, keepdims=True)
-        out = Tensor.from_op(m if keepdims else np.asarray(np.squeeze(m, axis=axis)), (self,), "max")
-        if out.requires_grad:
-            def _backward(grad):
-                hit = (self.data == m)
-                share = hit / hit.sum(axis=axis, keepdims=True)
-                g = grad if keepdims or axis is None else np.expand_dims(grad, axis)
-                self._accumulate(share * g, fresh=True)
-            out._backward = _backward
-        return out
-
-    # --- shape ---------------------------------------------------------------
-    def reshape(self, *shape):
-        """out = a viewed with a new shape; the gradient is reshaped back."""
-        shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
-        try:
-            data = self.data.reshape(shape)
-        except ValueError:
-            raise ValueError(f"cannot reshape a tensor of shape {self.shape} "
-                             f"({self.data.size} values) into {tuple(shape)}") from None
-        out = Tensor.from_op(data, (self,), "reshape")
-        if out.requires_grad:
-            def _backward(grad):
-                self._accumulate(grad.reshape(self.shape))
-            out._backward = _backward
-        return out
-
-    def transpose(self, *axes):
-        """out = a with axes permuted; the gradient takes the inverse permutation."""
-        axes = tuple(reversed(range(self.ndim))) if not axes else axes
-        out = Tensor.from_op(self.data.transpose(axes), (self,), "transpose")
-        if out.requires_grad:
-            def _backward(grad):
-                self._accumulate(grad.transpose(np.argsort(axes)))
-            out._backward = _backward
-        return out
-
-    @property
-    def T(self):
-        return self.transpose()
-
-    def __getitem__(self, index):
-        """out = a[index] (slices or integer arrays); the gradient is scattered back.
-
-        subtle: with integer arrays an element can be picked twice, so the
-        scatter must add (``np.add.at``), not assign.
-        """
-        out = Tensor.from_op(np.asarray(self.data[index]), (self,), "getitem")
-        if out.requires_grad:
-            def _backward(grad):
-                g = np.zeros_like(self.data)
-                np.add.at(g, index, grad)
-                self._accumulate(g, fresh=True)
-            out._backward = _backward
-        return out
-
     # --- the backward pass ---------------------------------------------------
     def _topological_order(self) -> list:
         """Every tensor before the tensors computed from it (depth-first, post-order)."""
@@ -466,12 +369,10 @@ class Tensor:
                 # been passed on, and keeping it would double-count on a second backward.
                 node.grad = None
 
-    def graph(self) -> Graph:
-        """The ops that produced this tensor, inputs first, with shapes and dtypes."""
-        order = self._topological_order()
-        index = {id(t): i for i, t in enumerate(order)}
-        return Graph(Node(i, t._op, t.shape, str(t.dtype), tuple(index[id(p)] for p in t._parents))
-                     for i, t in enumerate(order))
+    def graph(self):
+        """The ops that produced this tensor, inputs first, with shapes and dtypes (see graph.py)."""
+        from .graph import build_graph
+        return build_graph(self)
 
 
 def tensor(data, requires_grad: bool = False) -> Tensor:

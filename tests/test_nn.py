@@ -120,3 +120,11 @@ def test_module_without_super_init_says_so():
 
     with pytest.raises(RuntimeError, match=r"must call super\(\).__init__\(\)"):
         Broken()
+
+
+def test_ops_on_a_parameter_give_plain_tensors():
+    p = Parameter(np.array([[1.0, -2.0], [3.0, 4.0]]))
+    for out in (p.sum(), p[0], p.T, p.reshape(4), p * 2.0):
+        assert type(out) is Tensor
+    p.max(axis=1).sum().backward()
+    assert p.grad.tolist() == [[1.0, 0.0], [0.0, 1.0]]
