@@ -55,6 +55,20 @@ class Context:
         self.teacher = teacher if teacher is not None else shared_teacher(epochs=3 if quick else 20)[0]
         self.train_logits = predict_logits(self.teacher, self.split.train.X)
         self.teacher_acc = evaluate(self.teacher, self.split.test)
+        self._students = {}
+
+    def student(self, kind: str, sizes, n, seed: int, epochs: int, T=4.0, alpha=0.9):
+        """A student trained on the first ``n`` training images (all for None), "hard" or "kd".
+
+        Trained once per setting: the tables share students (the T = 4, α = 0.9 row
+        of the sweep is the distilled student of table 1), so each is trained once.
+        """
+        key = (kind, tuple(sizes), n, seed, epochs) + ((T, alpha) if kind == "kd" else ())
+        if key not in self._students:
+            data, logits = _subset(self, n)
+            self._students[key] = (train_hard(sizes, data, seed, epochs) if kind == "hard" else
+                                   train_distilled(self, sizes, data, logits, seed, epochs, T, alpha))
+        return self._students[key]
 
 
 def train_hard(sizes, data, seed: int, epochs: int):
@@ -91,23 +105,20 @@ def students_table(ctx: Context, seeds=range(5), sizes=((64, 16, 10), (64, 8, 10
     rows = []
     for s in sizes:
         for n in subsets:
-            data, logits = _subset(ctx, n)
             ep = _epochs(ctx, n)
-            hard = Setting("hard", [evaluate(train_hard(s, data, k, ep), ctx.split.test) for k in seeds])
-            soft = Setting("kd", [evaluate(train_distilled(ctx, s, data, logits, k, ep, T, alpha), ctx.split.test)
-                                  for k in seeds])
-            rows.append(("-".join(map(str, s)), len(data), hard, soft))
+            hard = Setting("hard", [evaluate(ctx.student("hard", s, n, k, ep), ctx.split.test) for k in seeds])
+            soft = Setting("kd", [evaluate(ctx.student("kd", s, n, k, ep, T, alpha), ctx.split.test) for k in seeds])
+            rows.append(("-".join(map(str, s)), len(_subset(ctx, n)[0]), hard, soft))
     return rows
 
 
 def sweep_table(ctx: Context, seeds=range(5), sizes=(64, 16, 10), Ts=(1, 2, 4, 8, 20),
                 alphas=(0.0, 0.25, 0.5, 0.75, 0.9, 1.0)) -> tuple:
     """Experiment 2: accuracy against T (α = 0.9) and against α (T = 4)."""
-    data, logits = _subset(ctx, None)
     ep = _epochs(ctx, None)
-    by_T = [Setting(f"T = {T:g}", [evaluate(train_distilled(ctx, sizes, data, logits, k, ep, T, 0.9), ctx.split.test)
+    by_T = [Setting(f"T = {T:g}", [evaluate(ctx.student("kd", sizes, None, k, ep, T, 0.9), ctx.split.test)
                                    for k in seeds]) for T in Ts]
-    by_alpha = [Setting(f"α = {a:g}", [evaluate(train_distilled(ctx, sizes, data, logits, k, ep, 4.0, a), ctx.split.test)
+    by_alpha = [Setting(f"α = {a:g}", [evaluate(ctx.student("kd", sizes, None, k, ep, 4.0, a), ctx.split.test)
                                        for k in seeds]) for a in alphas]
     return by_T, by_alpha
 
@@ -158,10 +169,10 @@ def dark_knowledge_table(ctx: Context, seeds=range(5), omitted: int = 3, sizes=(
 def quantized_students_table(ctx: Context, seeds=range(5), sizes=(64, 16, 10), bits=(8, 4, 3),
                              T=4.0, alpha=0.9) -> list:
     """Experiment 4: each student trained on labels or distilled, then quantized (weights per channel)."""
-    data, logits = _subset(ctx, None)
+    data = ctx.split.train
     ep = _epochs(ctx, None)
-    hard = [train_hard(sizes, data, k, ep) for k in seeds]
-    soft = [train_distilled(ctx, sizes, data, logits, k, ep, T, alpha) for k in seeds]
+    hard = [ctx.student("hard", sizes, None, k, ep) for k in seeds]
+    soft = [ctx.student("kd", sizes, None, k, ep, T, alpha) for k in seeds]
     rows = [("float32", Setting("hard", [evaluate(m, ctx.split.test) for m in hard]),
              Setting("kd", [evaluate(m, ctx.split.test) for m in soft]))]
     for b in bits:

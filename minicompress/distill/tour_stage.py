@@ -7,7 +7,7 @@ import numpy as np
 from ..registry import Row, stage
 from ..train import evaluate, predict_logits, time_inference
 from ..quant.model import quantize_model
-from .experiments import Context, dark_knowledge_table, train_distilled, train_hard
+from .experiments import Context, dark_knowledge_table
 
 SIZES = (64, 16, 10)
 SEEDS = range(5)
@@ -18,8 +18,8 @@ def distill_rows(ctx):
     ectx = Context(ctx.quick, teacher=ctx.teacher, split=ctx.split)
     test, train = ctx.split.test, ctx.split.train
     epochs = 4 if ctx.quick else 30
-    hard = [train_hard(SIZES, train, k, epochs) for k in SEEDS]
-    soft = [train_distilled(ectx, SIZES, train, ectx.train_logits, k, epochs) for k in SEEDS]
+    hard = [ectx.student("hard", SIZES, None, k, epochs) for k in SEEDS]
+    soft = [ectx.student("kd", SIZES, None, k, epochs) for k in SEEDS]
     n_params = hard[0].num_parameters()
 
     def row(name, models, nbytes, note, fn=evaluate):
