@@ -35,6 +35,21 @@ def test_gemm_kernels_equal_the_reference(rng, M, K, N):
         assert C.dtype == np.int32 and np.array_equal(C, ref)
 
 
+# Shapes that cross the fast kernel's blocks: odd M and N (the edges of the 2×2 blocks),
+# several row strips (M > 64 rows per strip; with fewer, at least two strips per thread),
+# several column tiles (300 columns > 256; at K = 300 a tile is 26 columns, so 57 = 26 + 26 + 5).
+BLOCK_SHAPES = [(300, 3, 300), (67, 300, 57), (131, 9, 33)]
+
+
+@pytest.mark.parametrize("M, K, N", BLOCK_SHAPES)
+def test_fast_gemm_across_strips_and_tiles(rng, M, K, N):
+    A, B = int8(rng, (M, K)), int8(rng, (K, N))
+    A[-1, -1], B[-1, -1] = -128, -128                       # the extremes in the last edge too
+    ref = gemm_int8_reference(A, B)
+    for parallel in (True, False):
+        assert np.array_equal(gemm_int8(A, B, parallel=parallel), ref)
+
+
 def test_gemm_golden_by_hand():
     A = np.array([[1, -2], [127, -128]], np.int8)
     B = np.array([[3, 0], [4, -128]], np.int8)

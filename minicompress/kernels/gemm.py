@@ -80,72 +80,158 @@ def _widen_transpose(B):
     return out
 
 
-# subtle: the parallel and serial kernels are two separate functions on purpose. Built
+# Cache blocking. A task computes a strip of C's rows; its rows of A, widened to int16,
+# are 64 KB at K = 512 and stay in the core's L2 (512 KB here). Within the strip, B is
+# taken a tile of columns at a time, 16 KB of int16 (16 columns at K = 512), which stays
+# in L1 (32 KB) while every row pair of the strip passes over it. Without this tiling each
+# row pair streamed all of B (512 KB at n = 512) from L3, at about half the speed.
+MAX_ROWS_PER_TASK = 64
+TILE_BYTES = 16 * 1024
+
+
+@njit(cache=True, inline="always")
+def _dot(a, b):
+    """Σ_k a[k]·b[k] in int32: the edge case of the 2×2 block (odd M or N)."""
+    acc = np.int32(0)
+    for k in range(a.shape[0]):
+        acc = np.int32(acc + np.int32(a[k]) * np.int32(b[k]))
+    return acc
+
+
+@njit(cache=True, inline="always")
+def _row_strip(A, Bt16, C, i0, i1, cols, keep):
+    """C[i0:i1] = A[i0:i1]·B: 2×2 blocks of C, each a dot product over k held in registers.
+
+    The 2×2 block is register blocking: four loads (two rows of A, two columns of B)
+    feed four multiply-adds, where one dot product needs two loads for one.
+    """
+    K = A.shape[1]
+    N = Bt16.shape[0]
+    a = np.empty((i1 - i0, K), dtype=np.int16)       # the strip's rows, widened once
+    for r in range(i1 - i0):
+        for k in range(K):
+            a[r, k] = A[i0 + r, k]
+    m = keep[0]
+    for j0 in range(0, N, cols):
+        j1 = min(N, j0 + cols)
+        for r in range(0, i1 - i0 - 1, 2):
+            a0 = a[r]
+            a1 = a[r + 1]
+            for j in range(j0, j1 - 1, 2):
+                b0 = Bt16[j]
+                b1 = Bt16[j + 1]
+                c00 = np.int32(0)
+                c01 = np.int32(0)
+                c10 = np.int32(0)
+                c11 = np.int32(0)
+                for k in range(K):
+                    x0 = a0[k]
+                    x1 = a1[k]
+                    y0 = b0[k]
+                    y1 = b1[k]
+                    # subtle: np.multiply/np.add on int32 scalars stay int32 in Numba (NumPy's
+                    # rules), while `*` and `+` would widen to int64 and hide the pattern below.
+                    # subtle: `& m` (m = −1, passed in so the compiler cannot fold it) changes
+                    # no value. LLVM turns a multiply-add reduction into vpmaddwd only when each
+                    # widened operand feeds one multiply; x0 feeds two, so its second use must
+                    # look like a different value. Without the masks this loop compiles to
+                    # vpmulld and runs at half the speed.
+                    c00 = np.add(c00, np.multiply(np.int32(x0), np.int32(y0)))
+                    c01 = np.add(c01, np.multiply(np.int32(x0 & m), np.int32(y1)))
+                    c10 = np.add(c10, np.multiply(np.int32(x1), np.int32(y0 & m)))
+                    c11 = np.add(c11, np.multiply(np.int32(x1 & m), np.int32(y1 & m)))
+                C[i0 + r, j] = c00
+                C[i0 + r, j + 1] = c01
+                C[i0 + r + 1, j] = c10
+                C[i0 + r + 1, j + 1] = c11
+            if (j1 - j0) % 2 == 1:                     # the tile's last, odd column
+                C[i0 + r, j1 - 1] = _dot(a0, Bt16[j1 - 1])
+                C[i0 + r + 1, j1 - 1] = _dot(a1, Bt16[j1 - 1])
+        if (i1 - i0) % 2 == 1:                         # the strip's last, odd row
+            for j in range(j0, j1):
+                C[i1 - 1, j] = _dot(a[i1 - i0 - 1], Bt16[j])
+
+
+# subtle: the parallel and serial drivers are two separate functions on purpose. Built
 # from one closure they shared a qualified name, and Numba's cache (cache=True) handed
-# the serial machine code to the parallel kernel, which then ran exactly as fast as
-# serial. A shared jitted helper for the row loop cost a third of the speed (the call
-# is not inlined), so the ten-line body is written out twice.
+# the serial machine code to the parallel kernel. The work itself is one helper inlined
+# into both (inline="always" inlines it in Numba's IR: a plain call was not inlined by
+# LLVM and cost a third of the speed).
 
 @njit(cache=True, parallel=True)
-def _fast_parallel(A, Bt16):
-    # A (M, K) int8; Bt16 (N, K) int16 C-contiguous: column j of B is a contiguous run.
-    M, K = A.shape
-    N = Bt16.shape[0]
-    C = np.empty((M, N), dtype=np.int32)
-    for i in prange(M):                           # rows split between threads
-        a = np.empty(K, dtype=np.int16)           # row i widened once, reused for all N columns
-        for k in range(K):
-            a[k] = A[i, k]
-        for j in range(N):
-            b = Bt16[j]
-            acc = np.int32(0)
-            for k in range(K):
-                # One int32 reduction over int16 inputs: LLVM turns this loop into
-                # vpmaddwd (16 multiply-adds per AVX2 instruction). Several accumulators
-                # in one loop (register blocking) made it fall back to vpmulld, twice
-                # as slow, so the loop stays this simple.
-                acc = np.int32(acc + np.int32(a[k]) * np.int32(b[k]))
-            C[i, j] = acc
+def _fast_parallel(A, Bt16, keep, rows, cols):
+    M = A.shape[0]
+    C = np.empty((M, Bt16.shape[0]), dtype=np.int32)
+    for t in prange((M + rows - 1) // rows):          # strips of rows split between threads
+        _row_strip(A, Bt16, C, t * rows, min(M, t * rows + rows), cols, keep)
     return C
 
 
 @njit(cache=True)
-def _fast_serial(A, Bt16):
-    M, K = A.shape
-    N = Bt16.shape[0]
-    C = np.empty((M, N), dtype=np.int32)
-    for i in range(M):
-        a = np.empty(K, dtype=np.int16)
-        for k in range(K):
-            a[k] = A[i, k]
-        for j in range(N):
-            b = Bt16[j]
-            acc = np.int32(0)
-            for k in range(K):
-                acc = np.int32(acc + np.int32(a[k]) * np.int32(b[k]))
-            C[i, j] = acc
+def _fast_serial(A, Bt16, keep, rows, cols):
+    M = A.shape[0]
+    C = np.empty((M, Bt16.shape[0]), dtype=np.int32)
+    for t in range((M + rows - 1) // rows):
+        _row_strip(A, Bt16, C, t * rows, min(M, t * rows + rows), cols, keep)
     return C
+
+
+_KEEP = np.full(1, -1, dtype=np.int16)      # the all-ones mask of _row_strip, opaque to the compiler
+
+
+def _compile_wide(kernel):
+    """Compile ``kernel`` (or load it from Numba's cache) with 256-bit int16 vectors.
+
+    LLVM picks the vector width from the widest type in a loop: the int32
+    accumulators give 8 lanes, so vpmaddwd would read only 8 int16 (128 bits).
+    The option ``-vectorizer-maximize-bandwidth`` lets it size the vectors by
+    the int16 inputs instead: 16 lanes, a full AVX2 register. It is a global
+    LLVM switch, so it is on only while this kernel compiles.
+    """
+    if not hasattr(kernel, "compile"):          # NUMBA_DISABLE_JIT=1: plain Python
+        return kernel
+    if not kernel.signatures:
+        import llvmlite.binding as llvm
+        from numba import types
+        sig = (types.int8[:, ::1], types.int16[:, ::1], types.int16[::1], types.intp, types.intp)
+        llvm.set_option("minicompress", "-vectorizer-maximize-bandwidth")
+        try:
+            kernel.compile(sig)
+        finally:
+            llvm.set_option("minicompress", "-vectorizer-maximize-bandwidth=false")
+    return kernel
+
+
+def _run_fast(A, Bt16, parallel):
+    from numba import get_num_threads
+    M, K = A.shape
+    # Strips of at most 64 rows, but at least two per thread when M is small, so both
+    # cores get work for a batch of 64 too; tiles of B's columns of about TILE_BYTES.
+    # Both even, so the 2×2 blocks tile them.
+    rows = max(2, min(MAX_ROWS_PER_TASK, -(-M // (2 * get_num_threads()))))
+    cols = max(2, min(256, TILE_BYTES // (2 * max(K, 1))))
+    kernel = _compile_wide(_fast_parallel if parallel else _fast_serial)
+    return kernel(np.ascontiguousarray(A), np.ascontiguousarray(Bt16), _KEEP, rows + rows % 2, cols - cols % 2)
 
 
 def gemm_int8(A: np.ndarray, B: np.ndarray, parallel: bool = True) -> np.ndarray:
     """C = A·B, fast: int32 results identical to :func:`gemm_int8_reference`.
 
-    What makes it fast, step by step:
+    What makes it fast, step by step (``bench kernels`` measures the result):
 
     1. layout: B is transposed once so the inner loop reads both operands
        contiguously (the naive kernel strides down B's columns);
     2. widening: operands are widened to int16 once (O(n²) work for O(n³)
-       multiplies), so the inner loop is a plain int16·int16 → int32
-       dot product that LLVM vectorises with ``vpmaddwd``;
-    3. threads: rows of C are split between cores (``parallel=True``).
-
-    Measured here (``python -m minicompress bench kernels``) this reaches about
-    half of NumPy's float32 BLAS, which uses hand-written assembly with
-    register blocking that Numba's code generation did not reproduce.
+       multiplies), so the inner loop is an int16·int16 → int32 dot product
+       that LLVM vectorises with ``vpmaddwd`` (16 multiplies, 8 pair sums);
+    3. register blocking: C is computed in 2×2 blocks, so each loaded vector
+       is used twice (see :func:`_row_strip` for what LLVM needs to see);
+    4. cache blocking: strips of 64 rows × tiles of 16 KB of B keep both
+       operands in L1/L2 (see ``TILE_BYTES``);
+    5. threads: strips of rows are split between cores (``parallel=True``).
     """
     check_gemm_inputs(A, B)
-    A = np.ascontiguousarray(A)
-    return (_fast_parallel if parallel else _fast_serial)(A, _widen_transpose(B))
+    return _run_fast(A, _widen_transpose(B), parallel)
 
 
 def prepare_b(B: np.ndarray) -> np.ndarray:
@@ -161,4 +247,4 @@ def gemm_int8_prepared(A: np.ndarray, Bt16: np.ndarray, parallel: bool = True) -
     check_gemm_inputs(A, np.zeros((Bt16.shape[1], 0), np.int8))
     if np.abs(Bt16).max(initial=0) > 128:
         raise ValueError("Bt16 holds values outside int8: it must come from prepare_b(B)")
-    return (_fast_parallel if parallel else _fast_serial)(np.ascontiguousarray(A), np.ascontiguousarray(Bt16))
+    return _run_fast(A, Bt16, parallel)
