@@ -15,6 +15,7 @@
 
 # %%
 import os
+import time
 
 import numpy as np
 
@@ -47,6 +48,24 @@ rng = np.random.default_rng(0)
 A, B = rng.integers(-128, 128, (5, 7)).astype(np.int8), rng.integers(-128, 128, (7, 3)).astype(np.int8)
 print("all three kernels agree:", np.array_equal(gemm_int8(A, B), gemm_int8_reference(A, B)) and
       np.array_equal(gemm_int8_naive(A, B), gemm_int8_reference(A, B)))      # True
+
+# %% [markdown]
+# ### What makes `gemm_int8` fast
+#
+# The same sum, reorganised for the machine: B transposed so both operands
+# are read contiguously; operands widened to int16 so the inner loop becomes
+# `vpmaddwd` (16 multiply-adds in one AVX2 instruction); C computed in 2×2
+# blocks so every loaded vector is used twice; B taken in 16 KB tiles that
+# stay in L1; strips of rows split between cores. `python -m minicompress
+# bench kernels` measures it against float32 BLAS; here, one size:
+
+# %%
+A, B = rng.integers(-128, 128, (256, 256)).astype(np.int8), rng.integers(-128, 128, (256, 256)).astype(np.int8)
+for name, kernel in (("naive triple loop", gemm_int8_naive), ("fast", gemm_int8)):
+    kernel(A, B)                                                # compile or load from Numba's cache first
+    start = time.perf_counter()
+    kernel(A, B)
+    print(f"{name:>18}: {2 * 256 ** 3 / (time.perf_counter() - start) / 1e9:6.1f} GOP/s")
 
 # %% [markdown]
 # ## 4.2 A real multiplier with integers only

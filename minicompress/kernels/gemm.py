@@ -4,7 +4,8 @@ Three versions of the same sum:
 
 * ``gemm_int8_reference``: NumPy in int64, the readable twin everything is checked against;
 * ``gemm_int8_naive``: the textbook triple loop, jitted (the "plain" kernel);
-* ``gemm_int8``: the fast kernel (layout + widening + threads, explained below).
+* ``gemm_int8``: the fast kernel (layout, widening, register and cache blocking,
+  threads; each step explained in its docstring and where it happens).
 
 Overflow: each product lies in [−16256, 16384] (−128·−128 = 16384 is the
 largest), so K products sum to at most K·16384 in magnitude; int32 holds
@@ -70,13 +71,15 @@ def gemm_int8_naive(A: np.ndarray, B: np.ndarray) -> np.ndarray:
 
 @njit(cache=True, parallel=True)
 def _widen_transpose(B):
-    """Bt16[j, k] = int16(B[k, j]), in column strips of 32 so reads and writes stay in cache."""
+    """Bt16[j, k] = int16(B[k, j]), in 32×32 blocks so a block's reads and writes stay in L1."""
     K, N = B.shape
     out = np.empty((N, K), dtype=np.int16)
     for jb in prange((N + 31) // 32):
-        for k in range(K):
-            for j in range(jb * 32, min(N, jb * 32 + 32)):
-                out[j, k] = B[k, j]
+        j0, j1 = jb * 32, min(N, jb * 32 + 32)
+        for k0 in range(0, K, 32):
+            for j in range(j0, j1):
+                for k in range(k0, min(K, k0 + 32)):
+                    out[j, k] = B[k, j]
     return out
 
 

@@ -101,14 +101,23 @@ def make_int_gemm_speed(out_dir, quick: bool = False):
     sizes = data["sizes"]
     kernels = [k for k in data if k != "sizes"]
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(7.5, 3.8))
+    fig, ax = plt.subplots(figsize=(9.5, 4.0))
     width = 0.8 / len(kernels)
     for i, k in enumerate(kernels):
         ax.bar(np.arange(len(sizes)) + i * width, data[k], width, label=k)
     ax.set_xticks(np.arange(len(sizes)) + 0.4 - width / 2)
     ax.set_xticklabels([f"{n}³" for n in sizes])
     ax.set_yscale("log")
+    top = max(max(v) for k, v in data.items() if k != "sizes")
+    packed = data.get("int8 fast, B packed once")
+    for i, n in enumerate(sizes):               # the numbers the speed target is about
+        text = f"fast / BLAS {data['int8 fast'][i] / data['NumPy float32 @'][i]:.2f}x"
+        if packed:
+            text += f"\nB packed once {packed[i] / data['NumPy float32 @'][i]:.2f}x"
+        ax.text(i + 0.4 - width / 2, top * 1.6, text, ha="center", fontsize=7.5)
+    ax.set_ylim(top=top * 6)
     ax.set_ylabel("GOP/s (2·n³ / time)")
     ax.set_title("GEMM throughput on this machine (saved by `bench kernels`)")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    fig.tight_layout()
     return save(fig, out_dir, "int_gemm_speed")
