@@ -130,9 +130,10 @@ def run(names, quick: bool = False, save_to=None) -> str:
 
 def _first_calls() -> list:
     """Call each kernel once on tiny inputs: the compile (or cache load) cost, reported apart."""
-    from .kernels import gemm, pack, quantize, requant
+    from .kernels import gemm, pack, quantize, requant, transpose
     a = np.ones((2, 3), np.int8)
     jobs = [("gemm naive", gemm._naive, lambda: gemm.gemm_int8_naive(a, a.T.copy())),
+            ("pack B (transpose)", transpose._transpose_words, lambda: transpose.widen_transpose(a)),
             ("gemm fast, parallel", gemm._fast_parallel, lambda: gemm.gemm_int8(a, a.T.copy())),
             ("gemm fast, serial", gemm._fast_serial, lambda: gemm.gemm_int8(a, a.T.copy(), parallel=False)),
             ("fused quantize", quantize._quantize, lambda: quantize.quantize_fused(np.ones(4, np.float32), 0.1)),

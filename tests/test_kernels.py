@@ -9,6 +9,7 @@ from minicompress.kernels.gemm import (MAX_K, gemm_int8, gemm_int8_naive, gemm_i
                                        gemm_int8_reference, prepare_b)
 from minicompress.kernels.pack import pack, pack_reference, unpack, unpack_reference
 from minicompress.kernels.quantize import quantize_fused, quantize_reference
+from minicompress.kernels.transpose import widen_transpose, widen_transpose_reference
 from minicompress.kernels.requant import (count_requant_mismatch, quantize_multiplier, requantize,
                                           requantize_reference, rounding_right_shift_reference,
                                           srdhm_reference)
@@ -48,6 +49,36 @@ def test_fast_gemm_across_strips_and_tiles(rng, M, K, N):
     ref = gemm_int8_reference(A, B)
     for parallel in (True, False):
         assert np.array_equal(gemm_int8(A, B, parallel=parallel), ref)
+
+
+@pytest.mark.parametrize("K, N", [(1, 1), (8, 8), (16, 24), (7, 13), (9, 8), (8, 9), (33, 70)])
+def test_widen_transpose_equals_the_reference(rng, K, N):
+    B = int8(rng, (K, N))
+    out = widen_transpose(B)
+    assert out.dtype == np.int16 and out.flags.c_contiguous
+    assert np.array_equal(out, widen_transpose_reference(B))
+    strided = int8(rng, (2 * K, 3 * N))[::2, ::3]                # a view: padded and copied first
+    assert np.array_equal(widen_transpose(strided), widen_transpose_reference(strided))
+
+
+def test_widen_transpose_golden_8x8_block():
+    # one whole 8×8 block, the case the 64-bit word swaps handle: B[k, j] = 10·k + j − 40
+    B = (10 * np.arange(8)[:, None] + np.arange(8)[None, :] - 40).astype(np.int8)
+    Bt = widen_transpose(B)
+    assert Bt[0].tolist() == [-40, -30, -20, -10, 0, 10, 20, 30]     # column 0 of B
+    assert Bt[7].tolist() == [-33, -23, -13, -3, 7, 17, 27, 37]      # column 7 of B
+    with pytest.raises(TypeError, match="2-D int8 array, got float64"):
+        widen_transpose(np.zeros((2, 2)))
+
+
+def test_fast_gemm_reuses_the_one_wide_compiled_block(rng):
+    # _compile_wide compiles the 2×2 block once with 256-bit vectors; a driver that called it
+    # with other argument types would silently get a second, narrow compilation
+    from minicompress.kernels import gemm
+    A, B = int8(rng, (9, 40)), int8(rng, (40, 7))
+    gemm_int8(A, B), gemm_int8(A, B, parallel=False), gemm_int8_prepared(A, prepare_b(B))
+    if hasattr(gemm._block_2x2, "signatures"):                  # not under NUMBA_DISABLE_JIT=1
+        assert len(gemm._block_2x2.signatures) == 1
 
 
 def test_gemm_golden_by_hand():

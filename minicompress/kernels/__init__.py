@@ -3,6 +3,7 @@
 One file per kernel family:
 
     gemm.py      C = A·B for int8 A, B with int32 accumulation
+    transpose.py B packed for gemm.py: transposed and widened to int16
     quantize.py  fused scale → round → clamp → cast
     requant.py   int32 → int8 with a fixed-point multiplier (gemmlowp / TFLite)
     pack.py      int4 and int2 codes packed two or four to a byte

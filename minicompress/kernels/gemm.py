@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from .transpose import widen_transpose
+
 INT32_MAX = 2 ** 31 - 1
 MAX_K = INT32_MAX // (128 * 128)          # 131071
 
@@ -69,20 +71,6 @@ def gemm_int8_naive(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     return _naive(A, B)
 
 
-@njit(cache=True, parallel=True)
-def _widen_transpose(B):
-    """Bt16[j, k] = int16(B[k, j]), in 32×32 blocks so a block's reads and writes stay in L1."""
-    K, N = B.shape
-    out = np.empty((N, K), dtype=np.int16)
-    for jb in prange((N + 31) // 32):
-        j0, j1 = jb * 32, min(N, jb * 32 + 32)
-        for k0 in range(0, K, 32):
-            for j in range(j0, j1):
-                for k in range(k0, min(K, k0 + 32)):
-                    out[j, k] = B[k, j]
-    return out
-
-
 # Cache blocking. A task computes a strip of C's rows; its rows of A, widened to int16,
 # are 64 KB at K = 512 and stay in the core's L2 (512 KB here). Within the strip, B is
 # taken a tile of columns at a time, 16 KB of int16 (16 columns at K = 512), which stays
@@ -101,48 +89,56 @@ def _dot(a, b):
     return acc
 
 
+@njit(cache=True)
+def _block_2x2(a0, d0, a1, d1, b0, b1, m):
+    """[[Σ a0·b0, Σ a0·b1], [Σ a1·b0, Σ a1·b1]] over k: one 2×2 block of C in four int32 registers.
+
+    Register blocking: two rows of A and two columns of B feed four multiply-adds,
+    where a lone dot product needs two loads for one. ``d0``, ``d1`` are copies of
+    ``a0``, ``a1`` and ``m`` is −1; why they are needed is said in the loop.
+    """
+    c00 = np.int32(0)
+    c01 = np.int32(0)
+    c10 = np.int32(0)
+    c11 = np.int32(0)
+    for k in range(a0.shape[0]):
+        y0 = b0[k]
+        y1 = b1[k]
+        # subtle: np.multiply/np.add on int32 scalars stay int32 in Numba (NumPy's rules),
+        # while `*` and `+` would widen to int64 and hide the pattern below.
+        # subtle: LLVM turns a multiply-add reduction into vpmaddwd (16 int16 products
+        # summed in pairs into 8 int32, one AVX2 instruction) only when each widened
+        # operand feeds a single multiply; otherwise it emits vpmulld, at half the speed.
+        # In a 2×2 block every operand feeds two, so each second use must look like a
+        # different value: A's rows are read again from the copies d (the load folds into
+        # vpmaddwd), B's are masked with m = −1, passed in so the compiler cannot fold
+        # `& m` away (one vpand). Loads and vector operations both limit this loop; one
+        # copy and one mask measured faster than two copies or two masks.
+        c00 = np.add(c00, np.multiply(np.int32(a0[k]), np.int32(y0)))
+        c01 = np.add(c01, np.multiply(np.int32(d0[k]), np.int32(y1)))
+        c10 = np.add(c10, np.multiply(np.int32(a1[k]), np.int32(y0 & m)))
+        c11 = np.add(c11, np.multiply(np.int32(d1[k]), np.int32(y1 & m)))
+    return c00, c01, c10, c11
+
+
 @njit(cache=True, inline="always")
 def _row_strip(A, Bt16, C, i0, i1, cols, keep):
-    """C[i0:i1] = A[i0:i1]·B: 2×2 blocks of C, each a dot product over k held in registers.
-
-    The 2×2 block is register blocking: four loads (two rows of A, two columns of B)
-    feed four multiply-adds, where one dot product needs two loads for one.
-    """
+    """C[i0:i1] = A[i0:i1]·B, in 2×2 blocks over tiles of ``cols`` columns of B."""
     K = A.shape[1]
     N = Bt16.shape[0]
-    a = np.empty((i1 - i0, K), dtype=np.int16)       # the strip's rows, widened once
+    a = np.empty((i1 - i0, K), dtype=np.int16)       # the strip's rows, widened once,
+    d = np.empty((i1 - i0, K), dtype=np.int16)       # and a second copy for _block_2x2
     for r in range(i1 - i0):
         for k in range(K):
             a[r, k] = A[i0 + r, k]
+            d[r, k] = A[i0 + r, k]
     m = keep[0]
     for j0 in range(0, N, cols):
         j1 = min(N, j0 + cols)
         for r in range(0, i1 - i0 - 1, 2):
-            a0 = a[r]
-            a1 = a[r + 1]
+            a0, a1 = a[r], a[r + 1]
             for j in range(j0, j1 - 1, 2):
-                b0 = Bt16[j]
-                b1 = Bt16[j + 1]
-                c00 = np.int32(0)
-                c01 = np.int32(0)
-                c10 = np.int32(0)
-                c11 = np.int32(0)
-                for k in range(K):
-                    x0 = a0[k]
-                    x1 = a1[k]
-                    y0 = b0[k]
-                    y1 = b1[k]
-                    # subtle: np.multiply/np.add on int32 scalars stay int32 in Numba (NumPy's
-                    # rules), while `*` and `+` would widen to int64 and hide the pattern below.
-                    # subtle: `& m` (m = −1, passed in so the compiler cannot fold it) changes
-                    # no value. LLVM turns a multiply-add reduction into vpmaddwd only when each
-                    # widened operand feeds one multiply; x0 feeds two, so its second use must
-                    # look like a different value. Without the masks this loop compiles to
-                    # vpmulld and runs at half the speed.
-                    c00 = np.add(c00, np.multiply(np.int32(x0), np.int32(y0)))
-                    c01 = np.add(c01, np.multiply(np.int32(x0 & m), np.int32(y1)))
-                    c10 = np.add(c10, np.multiply(np.int32(x1), np.int32(y0 & m)))
-                    c11 = np.add(c11, np.multiply(np.int32(x1 & m), np.int32(y1 & m)))
+                c00, c01, c10, c11 = _block_2x2(a0, d[r], a1, d[r + 1], Bt16[j], Bt16[j + 1], m)
                 C[i0 + r, j] = c00
                 C[i0 + r, j + 1] = c01
                 C[i0 + r + 1, j] = c10
@@ -183,25 +179,30 @@ _KEEP = np.full(1, -1, dtype=np.int16)      # the all-ones mask of _row_strip, o
 
 
 def _compile_wide(kernel):
-    """Compile ``kernel`` (or load it from Numba's cache) with 256-bit int16 vectors.
+    """Compile ``kernel`` (or load it from Numba's cache), its 2×2 block with 256-bit vectors.
 
     LLVM picks the vector width from the widest type in a loop: the int32
     accumulators give 8 lanes, so vpmaddwd would read only 8 int16 (128 bits).
-    The option ``-vectorizer-maximize-bandwidth`` lets it size the vectors by
-    the int16 inputs instead: 16 lanes, a full AVX2 register. It is a global
-    LLVM switch, so it is on only while this kernel compiles.
+    ``-force-vector-width=16`` makes it 16 lanes, a full AVX2 register, and
+    ``-vectorizer-maximize-bandwidth`` lets the cost model agree. Both are
+    global LLVM switches, so they are on only while :func:`_block_2x2`
+    compiles; the drivers that call it are compiled afterwards, without them
+    (forced widths make LLVM print a remark for every loop it cannot
+    vectorise), and take the block's machine code as it is.
     """
     if not hasattr(kernel, "compile"):          # NUMBA_DISABLE_JIT=1: plain Python
         return kernel
-    if not kernel.signatures:
+    if not _block_2x2.signatures:
         import llvmlite.binding as llvm
         from numba import types
-        sig = (types.int8[:, ::1], types.int16[:, ::1], types.int16[::1], types.intp, types.intp)
+        row = types.int16[::1]
         llvm.set_option("minicompress", "-vectorizer-maximize-bandwidth")
+        llvm.set_option("minicompress", "-force-vector-width=16")
         try:
-            kernel.compile(sig)
+            _block_2x2.compile((row, row, row, row, row, row, types.int16))
         finally:
             llvm.set_option("minicompress", "-vectorizer-maximize-bandwidth=false")
+            llvm.set_option("minicompress", "-force-vector-width=0")
     return kernel
 
 
@@ -222,8 +223,8 @@ def gemm_int8(A: np.ndarray, B: np.ndarray, parallel: bool = True) -> np.ndarray
 
     What makes it fast, step by step (``bench kernels`` measures the result):
 
-    1. layout: B is transposed once so the inner loop reads both operands
-       contiguously (the naive kernel strides down B's columns);
+    1. layout: B is transposed once (``transpose.py``, eight bytes at a time) so the
+       inner loop reads both operands contiguously (the naive kernel strides down B's columns);
     2. widening: operands are widened to int16 once (O(n²) work for O(n³)
        multiplies), so the inner loop is an int16·int16 → int32 dot product
        that LLVM vectorises with ``vpmaddwd`` (16 multiplies, 8 pair sums);
@@ -232,15 +233,20 @@ def gemm_int8(A: np.ndarray, B: np.ndarray, parallel: bool = True) -> np.ndarray
     4. cache blocking: strips of 64 rows × tiles of 16 KB of B keep both
        operands in L1/L2 (see ``TILE_BYTES``);
     5. threads: strips of rows are split between cores (``parallel=True``).
+
+    Where that leaves it (AVX2, no VNNI): one vpmaddwd does 16 multiply-adds
+    but needs a vpaddd to accumulate and, for reuse, a vpand; two float32 FMAs
+    also do 16 multiply-adds. The inner loop here runs at about 4 cycles per
+    64 multiply-adds, so per core it ties float32 BLAS rather than beating it.
     """
     check_gemm_inputs(A, B)
-    return _run_fast(A, _widen_transpose(B), parallel)
+    return _run_fast(A, widen_transpose(B), parallel)
 
 
 def prepare_b(B: np.ndarray) -> np.ndarray:
     """The fast kernel's form of B: transposed and widened to int16, (N, K). Do it once for weights."""
     check_gemm_inputs(np.zeros((0, B.shape[0]), np.int8), B)
-    return _widen_transpose(B)
+    return widen_transpose(B)
 
 
 def gemm_int8_prepared(A: np.ndarray, Bt16: np.ndarray, parallel: bool = True) -> np.ndarray:
