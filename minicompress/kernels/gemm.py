@@ -153,9 +153,8 @@ def _row_strip(A, Bt16, C, i0, i1, cols, keep):
 
 # subtle: the parallel and serial drivers are two separate functions on purpose. Built
 # from one closure they shared a qualified name, and Numba's cache (cache=True) handed
-# the serial machine code to the parallel kernel. The work itself is one helper inlined
-# into both (inline="always" inlines it in Numba's IR: a plain call was not inlined by
-# LLVM and cost a third of the speed).
+# the serial machine code to the parallel kernel. The work itself is one helper,
+# _row_strip, inlined into both in Numba's IR (inline="always").
 
 @njit(cache=True, parallel=True)
 def _fast_parallel(A, Bt16, keep, rows, cols):
@@ -175,7 +174,7 @@ def _fast_serial(A, Bt16, keep, rows, cols):
     return C
 
 
-_KEEP = np.full(1, -1, dtype=np.int16)      # the all-ones mask of _row_strip, opaque to the compiler
+_KEEP = np.full(1, -1, dtype=np.int16)      # the all-ones mask of _block_2x2, opaque to the compiler
 
 
 def _compile_wide(kernel):
@@ -229,15 +228,16 @@ def gemm_int8(A: np.ndarray, B: np.ndarray, parallel: bool = True) -> np.ndarray
        multiplies), so the inner loop is an int16·int16 → int32 dot product
        that LLVM vectorises with ``vpmaddwd`` (16 multiplies, 8 pair sums);
     3. register blocking: C is computed in 2×2 blocks, so each loaded vector
-       is used twice (see :func:`_row_strip` for what LLVM needs to see);
+       is used twice (see :func:`_block_2x2` for what LLVM needs to see);
     4. cache blocking: strips of 64 rows × tiles of 16 KB of B keep both
        operands in L1/L2 (see ``TILE_BYTES``);
     5. threads: strips of rows are split between cores (``parallel=True``).
 
-    Where that leaves it (AVX2, no VNNI): one vpmaddwd does 16 multiply-adds
-    but needs a vpaddd to accumulate and, for reuse, a vpand; two float32 FMAs
-    also do 16 multiply-adds. The inner loop here runs at about 4 cycles per
-    64 multiply-adds, so per core it ties float32 BLAS rather than beating it.
+    Where that leaves it (AVX2 without VNNI): one vpmaddwd does 16 multiply-adds
+    but needs a vpaddd to accumulate them and, for reuse, a vpand or an extra
+    load; two float32 FMAs also do 16 multiply-adds, in two instructions.
+    Measured here the inner loop takes about 4 cycles per 64 multiply-adds,
+    about what float32 BLAS reaches per core, so the two end up close.
     """
     check_gemm_inputs(A, B)
     return _run_fast(A, widen_transpose(B), parallel)
