@@ -133,7 +133,7 @@ def _first_calls() -> list:
     from .kernels import gemm, pack, quantize, requant, transpose
     a = np.ones((2, 3), np.int8)
     jobs = [("gemm naive", gemm._naive, lambda: gemm.gemm_int8_naive(a, a.T.copy())),
-            ("pack B (transpose)", transpose._transpose_words, lambda: transpose.widen_transpose(a)),
+            ("pack B (transpose)", transpose._transpose_widen, lambda: transpose.widen_transpose(a)),
             ("gemm fast, parallel", gemm._fast_parallel, lambda: gemm.gemm_int8(a, a.T.copy())),
             ("gemm fast, serial", gemm._fast_serial, lambda: gemm.gemm_int8(a, a.T.copy(), parallel=False)),
             ("fused quantize", quantize._quantize, lambda: quantize.quantize_fused(np.ones(4, np.float32), 0.1)),
@@ -151,7 +151,7 @@ def _first_calls() -> list:
     return rows
 
 
-def measure_gemm(sizes, rounds: int = 5, quick: bool = False) -> dict:
+def measure_gemm(sizes, rounds: int = 8, quick: bool = False) -> dict:
     """GOP/s of each GEMM at each square size n (ops = 2·n³), measured side by side.
 
     This machine's speed drifts by up to 1.5x from one second to the next, so the fast
@@ -197,7 +197,7 @@ def bench_kernels(quick: bool = False, save_to=None) -> str:
     lines += [f"  {name:<22}{sec * 1e3:>9.1f} ms  {src}" for name, sec, src in _first_calls()]
 
     sizes = (128, 256) if quick else (128, 256, 512, 1024)
-    data = measure_gemm(sizes, rounds=2 if quick else 5, quick=quick)
+    data = measure_gemm(sizes, rounds=2 if quick else 8, quick=quick)
     lines += ["", "GEMM C = A·B, square n×n×n, GOP/s with ops = 2·n³ (best of alternating blocks, see measure_gemm)",
               f"{'n':>6}{'int8 naive':>12}{'int8 fast':>11}{'B packed':>10}{'(serial)':>10}{'f32 BLAS':>10}"
               f"{'int32 @':>9}{'fast/BLAS':>11}{'packed/BLAS':>13}{'fast/int32@':>13}"]

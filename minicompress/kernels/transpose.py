@@ -39,11 +39,18 @@ def _swap(x, y, mask, shift):
 
 
 @njit(cache=True, parallel=True)
-def _transpose_words(W, TW):
-    """TW (Np, Kp/8) ← W (Kp, Np/8): every 8×8 byte block transposed inside 64-bit words."""
+def _transpose_widen(W, TW, out):
+    """out = int16 of the transposed bytes: TW (Np, Kp/8) ← W (Kp, Np/8) block by block, then widened.
+
+    One parallel loop does both steps for a column block of B, so the eight rows just
+    written are widened while they are still in cache, and the threads start once.
+    """
     m1, m2, m4 = np.uint64(0x00FF00FF00FF00FF), np.uint64(0x0000FFFF0000FFFF), np.uint64(0x00000000FFFFFFFF)
     s1, s2, s4 = np.uint64(8), np.uint64(16), np.uint64(32)
-    for jb in prange(W.shape[1]):                 # one column block of B per task
+    T = TW.view(np.int8)
+    N, K = out.shape
+    for jb in prange(W.shape[1]):                 # one block of 8 columns of B per task
+        j = 8 * jb
         for kb in range(W.shape[0] // 8):
             k = 8 * kb
             x0, x1, x2, x3 = W[k, jb], W[k + 1, jb], W[k + 2, jb], W[k + 3, jb]
@@ -60,19 +67,11 @@ def _transpose_words(W, TW):
             x1, x5 = _swap(x1, x5, m4, s4)
             x2, x6 = _swap(x2, x6, m4, s4)
             x3, x7 = _swap(x3, x7, m4, s4)
-            j = 8 * jb
             TW[j, kb], TW[j + 1, kb], TW[j + 2, kb], TW[j + 3, kb] = x0, x1, x2, x3
             TW[j + 4, kb], TW[j + 5, kb], TW[j + 6, kb], TW[j + 7, kb] = x4, x5, x6, x7
-
-
-@njit(cache=True, parallel=True)
-def _widen_rows(T, N, K):
-    """Bt16 = int16(T[:N, :K]): the transposed bytes widened, dropping the padding."""
-    out = np.empty((N, K), dtype=np.int16)
-    for j in prange(N):
-        for k in range(K):
-            out[j, k] = T[j, k]
-    return out
+        for r in range(j, min(N, j + 8)):          # widen the block's rows, dropping the padding
+            for k in range(K):
+                out[r, k] = T[r, k]
 
 
 @njit(cache=True, parallel=True)
@@ -104,5 +103,6 @@ def widen_transpose(B: np.ndarray) -> np.ndarray:
         padded = np.zeros((Kp, Np), dtype=np.int8)
         padded[:K, :N] = B
     T = np.empty((Np, Kp), dtype=np.int8)
-    _transpose_words(padded.view(np.uint64), T.view(np.uint64))
-    return _widen_rows(T, N, K)
+    out = np.empty((N, K), dtype=np.int16)
+    _transpose_widen(padded.view(np.uint64), T.view(np.uint64), out)
+    return out
