@@ -9,20 +9,29 @@ from ..train import time_inference
 from .mlp import IntegerMLP
 
 
-def warm_up_kernels() -> float:
-    """Compile the Numba kernels (or load them from Numba's cache); returns the seconds it took."""
+def warm_up_kernels() -> tuple:
+    """Compile the Numba kernels, or load them from Numba's cache: (seconds, whether it compiled)."""
     import numpy as np
-    start = time.perf_counter()
+
+    from ..kernels import gemm
     from ..nn import MLP
+    start = time.perf_counter()
     IntegerMLP.from_float(MLP((2, 2, 2), rng=0), np.zeros((1, 2), np.float32)).forward_codes(np.zeros((1, 2)))
-    return time.perf_counter() - start
+    stats = getattr(gemm._fast_parallel, "stats", None)          # None with NUMBA_DISABLE_JIT=1
+    return time.perf_counter() - start, bool(stats and stats.cache_misses)
+
+
+@stage("Numba integer kernels", order=-1)
+def compile_kernels(ctx):
+    """Before any stage uses them (QAT converts a model to integers too), so the wait is announced."""
+    say("integer kernels: compiling with Numba on the first run, loading them from its cache after...")
+    seconds, compiled = warm_up_kernels()
+    say(f"integer kernels {'compiled' if compiled else 'loaded from the cache'} in {seconds:.1f} s")
+    return []
 
 
 @stage("integer-only inference", order=20)
 def integer_rows(ctx):
-    say("integer kernels: compiling with Numba (the first run only; later runs load them from its cache)...")
-    seconds = warm_up_kernels()
-    say(f"integer kernels ready in {seconds:.1f} s")
     rows = []
     test = ctx.split.test
     for bits in (8, 4):
