@@ -14,7 +14,7 @@ classic bit-matrix transpose, Hacker's Delight §7-3):
 
 Each swap of the pieces selected by mask ``m`` at distance ``s`` is
 ``t = ((x >> s) ^ y) & m;  y ^= t;  x ^= t << s``: 64 bytes move with 8 loads,
-8 stores and 60 register operations. Byte c of a word is element c of the row
+8 stores and 72 register operations. Byte c of a word is element c of the row
 only on a little-endian machine; elsewhere the plain loop is used.
 """
 
