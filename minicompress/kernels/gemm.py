@@ -227,8 +227,9 @@ def gemm_int8(A: np.ndarray, B: np.ndarray, parallel: bool = True) -> np.ndarray
     2. widening: operands are widened to int16 once (O(n²) work for O(n³)
        multiplies), so the inner loop is an int16·int16 → int32 dot product
        that LLVM vectorises with ``vpmaddwd`` (16 multiplies, 8 pair sums);
-    3. register blocking: C is computed in 2×2 blocks, so each loaded vector
-       is used twice (see :func:`_block_2x2` for what LLVM needs to see);
+    3. register blocking: C is computed in 2×2 blocks, so each piece of B
+       loaded into a register serves two rows of A (see :func:`_block_2x2`
+       for what LLVM needs to see);
     4. cache blocking: strips of 64 rows × tiles of 16 KB of B keep both
        operands in L1/L2 (see ``TILE_BYTES``);
     5. threads: strips of rows are split between cores (``parallel=True``).
