@@ -155,10 +155,11 @@ def measure_gemm(sizes, rounds: int = 8, quick: bool = False) -> dict:
     """GOP/s of each GEMM at each square size n (ops = 2·n³), measured side by side.
 
     This machine's speed drifts by up to 1.5x from one second to the next, so the fast
-    contenders take turns in ``rounds`` rounds (fast, serial, BLAS, fast, serial, BLAS, ...),
-    each turn its own block of calls after a pause (OpenBLAS's threads keep spinning after a
-    float matmul and would steal the cores from the next contender). Each contender's
-    figure is its best block: the speed it reaches when the machine is not disturbed.
+    contenders take turns in ``rounds`` rounds (fast, fast with B packed once, serial, BLAS,
+    fast, ...), each turn its own block of calls after a pause (OpenBLAS's threads keep
+    spinning after a float matmul and would steal the cores from the next contender). Each
+    contender's figure is its best block: the speed it reaches when the machine is not
+    disturbed.
     """
     from .kernels.gemm import gemm_int8, gemm_int8_naive, gemm_int8_prepared, prepare_b
     g = np.random.default_rng(0)

@@ -61,6 +61,13 @@ def test_widen_transpose_equals_the_reference(rng, K, N):
     assert np.array_equal(widen_transpose(strided), widen_transpose_reference(strided))
 
 
+@given(st.integers(1, 40), st.integers(1, 40), st.integers(0, 2 ** 32 - 1))
+def test_widen_transpose_property_any_shape(K, N, seed):
+    # every padding case of the 8×8 word blocks: K and N from 1 to 40, any values
+    B = np.random.default_rng(seed).integers(-128, 128, (K, N)).astype(np.int8)
+    assert np.array_equal(widen_transpose(B), widen_transpose_reference(B))
+
+
 def test_widen_transpose_golden_8x8_block():
     # one whole 8×8 block, the case the 64-bit word swaps handle: B[k, j] = 10·k + j − 40
     B = (10 * np.arange(8)[:, None] + np.arange(8)[None, :] - 40).astype(np.int8)
