@@ -29,9 +29,9 @@ Numba traps, stated where they bite:
 * What LLVM makes of a loop decides the speed, and small changes flip it: the
   fast GEMM's inner loop becomes ``vpmaddwd`` (16 int16 multiply-adds in one
   instruction) only while each widened operand feeds a single multiply, and
-  uses full 256-bit registers only when compiled with LLVM's
-  ``-vectorizer-maximize-bandwidth``. ``gemm.py`` says how it gets both.
+  fills 256-bit registers only when LLVM is told the vector width.
+  ``gemm.py`` says how it gets both.
 
 This package imports only NumPy and Numba (and llvmlite, which Numba is built on,
-to set that one LLVM option while the GEMM kernel compiles).
+to set two LLVM options while the GEMM's 2×2 block compiles).
 """

@@ -71,11 +71,12 @@ def gemm_int8_naive(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     return _naive(A, B)
 
 
-# Cache blocking. A task computes a strip of C's rows; its rows of A, widened to int16,
-# are 64 KB at K = 512 and stay in the core's L2 (512 KB here). Within the strip, B is
-# taken a tile of columns at a time, 16 KB of int16 (16 columns at K = 512), which stays
-# in L1 (32 KB) while every row pair of the strip passes over it. Without this tiling each
-# row pair streamed all of B (512 KB at n = 512) from L3, at about half the speed.
+# Cache blocking. A task computes a strip of C's rows; its rows of A, widened to int16
+# (twice, see _block_2x2), are 128 KB at K = 512 and stay in the core's L2 (512 KB
+# here). Within the strip, B is taken a tile of columns at a time, 16 KB of int16
+# (16 columns at K = 512), which stays in L1 (32 KB) while every row pair of the strip
+# passes over it. Without this tiling each row pair streamed all of B (512 KB at
+# n = 512) from L3, at about half the speed.
 MAX_ROWS_PER_TASK = 64
 TILE_BYTES = 16 * 1024
 
