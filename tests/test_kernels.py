@@ -9,6 +9,7 @@ from minicompress.kernels.gemm import (MAX_K, gemm_int8, gemm_int8_naive, gemm_i
                                        gemm_int8_reference, prepare_b)
 from minicompress.kernels.pack import pack, pack_reference, unpack, unpack_reference
 from minicompress.kernels.quantize import quantize_fused, quantize_reference
+from minicompress.kernels.transpose import _plain as _plain_transpose
 from minicompress.kernels.transpose import widen_transpose, widen_transpose_reference
 from minicompress.kernels.requant import (count_requant_mismatch, quantize_multiplier, requantize,
                                           requantize_reference, rounding_right_shift_reference,
@@ -57,6 +58,7 @@ def test_widen_transpose_equals_the_reference(rng, K, N):
     out = widen_transpose(B)
     assert out.dtype == np.int16 and out.flags.c_contiguous
     assert np.array_equal(out, widen_transpose_reference(B))
+    assert np.array_equal(_plain_transpose(B), widen_transpose_reference(B))   # big-endian fallback
     strided = int8(rng, (2 * K, 3 * N))[::2, ::3]                # a view: padded and copied first
     assert np.array_equal(widen_transpose(strided), widen_transpose_reference(strided))
 
@@ -66,6 +68,11 @@ def test_widen_transpose_property_any_shape(K, N, seed):
     # every padding case of the 8×8 word blocks: K and N from 1 to 40, any values
     B = np.random.default_rng(seed).integers(-128, 128, (K, N)).astype(np.int8)
     assert np.array_equal(widen_transpose(B), widen_transpose_reference(B))
+
+
+def test_widen_transpose_of_an_empty_matrix():
+    assert widen_transpose(np.zeros((0, 5), np.int8)).shape == (5, 0)
+    assert widen_transpose(np.zeros((3, 0), np.int8)).shape == (0, 3)
 
 
 def test_widen_transpose_golden_8x8_block():
