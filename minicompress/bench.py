@@ -130,12 +130,12 @@ def run(names, quick: bool = False, save_to=None) -> str:
 
 def _first_calls() -> list:
     """Call each kernel once on tiny inputs: the compile (or cache load) cost, reported apart."""
-    from .kernels import gemm, pack, quantize, requant, transpose
+    from .kernels import gemm, microkernel, pack, quantize, requant
     a = np.ones((2, 3), np.int8)
     jobs = [("gemm naive", gemm._naive, lambda: gemm.gemm_int8_naive(a, a.T.copy())),
-            ("pack B (transpose)", transpose._transpose_widen, lambda: transpose.widen_transpose(a)),
-            ("gemm fast, parallel", gemm._fast_parallel, lambda: gemm.gemm_int8(a, a.T.copy())),
-            ("gemm fast, serial", gemm._fast_serial, lambda: gemm.gemm_int8(a, a.T.copy(), parallel=False)),
+            ("pack B (panels)", microkernel._pack_b, lambda: microkernel.pack_b(a)),
+            ("gemm fast, parallel", microkernel._gemm_parallel, lambda: gemm.gemm_int8(a, a.T.copy())),
+            ("gemm fast, serial", microkernel._gemm_serial, lambda: gemm.gemm_int8(a, a.T.copy(), parallel=False)),
             ("fused quantize", quantize._quantize, lambda: quantize.quantize_fused(np.ones(4, np.float32), 0.1)),
             ("requantize", requant._requantize,
              lambda: requant.requantize(np.ones((2, 2), np.int32), 2 ** 30, 0)),
@@ -169,8 +169,8 @@ def measure_gemm(sizes, rounds: int = 8, quick: bool = False) -> dict:
         A = g.integers(-128, 128, (n, n)).astype(np.int8)
         B = g.integers(-128, 128, (n, n)).astype(np.int8)
         Af, Bf, Ai, Bi = A.astype(np.float32), B.astype(np.float32), A.astype(np.int32), B.astype(np.int32)
-        Bt16 = prepare_b(B)
-        fast = [lambda: gemm_int8(A, B), lambda: gemm_int8_prepared(A, Bt16),
+        packed = prepare_b(B)
+        fast = [lambda: gemm_int8(A, B), lambda: gemm_int8_prepared(A, packed),
                 lambda: gemm_int8(A, B, parallel=False), lambda: Af @ Bf]
         fast[0]()
         start = time.perf_counter()
@@ -208,7 +208,7 @@ def bench_kernels(quick: bool = False, save_to=None) -> str:
         lines.append(f"{n:>6}{naive:>12.2f}{fast:>11.1f}{packed:>10.1f}{serial:>10.1f}{blas:>10.1f}{i32:>9.2f}"
                      f"{fast / blas:>10.2f}x{packed / blas:>12.2f}x{fast / i32:>12.0f}x")
     lines += ["targets at 512: fast ≥ 1.0x float32 BLAS and ≥ 50x NumPy int32 @",
-              "'int8 fast' transposes and widens B on every call; 'B packed once' is how inference runs",
+              "'int8 fast' packs B on every call; 'B packed once' is how inference runs",
               "(weights packed offline by prepare_b). BLAS packs both operands inside every call."]
     if save_to is not None:
         import json

@@ -4,19 +4,25 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from numba.core import config
 
-from minicompress.kernels.gemm import (MAX_K, gemm_int8, gemm_int8_naive, gemm_int8_prepared,
+from minicompress.kernels.gemm import (MAX_K, PackedB, gemm_int8, gemm_int8_naive, gemm_int8_prepared,
                                        gemm_int8_reference, prepare_b)
 from minicompress.kernels.pack import pack, pack_reference, unpack, unpack_reference
 from minicompress.kernels.quantize import quantize_fused, quantize_reference
-from minicompress.kernels.transpose import _plain as _plain_transpose
-from minicompress.kernels.transpose import widen_transpose, widen_transpose_reference
+from minicompress.kernels import microkernel
+from minicompress.kernels.microkernel import pack_b, pack_b_reference
 from minicompress.kernels.requant import (count_requant_mismatch, quantize_multiplier, requantize,
                                           requantize_reference, rounding_right_shift_reference,
                                           srdhm_reference)
 from minicompress.quant import quantize
 
 pytestmark = pytest.mark.kernels
+
+
+def _host_features() -> str:
+    import llvmlite.binding as llvm
+    return llvm.get_host_cpu_features().flatten()
 
 SHAPES = [(1, 1, 1), (1, 5, 1), (3, 1, 4), (7, 13, 5), (16, 9, 2), (2, 33, 17)]
 
@@ -37,14 +43,15 @@ def test_gemm_kernels_equal_the_reference(rng, M, K, N):
         assert C.dtype == np.int32 and np.array_equal(C, ref)
 
 
-# Shapes that cross the fast kernel's blocks: odd M and N (the edges of the 2×2 blocks),
-# several row strips (M > 64 rows per strip; with fewer, at least two strips per thread),
-# several column tiles (300 columns > 256; at K = 300 a tile is 26 columns, so 57 = 26 + 26 + 5).
-BLOCK_SHAPES = [(300, 3, 300), (67, 300, 57), (131, 9, 33)]
+# Shapes that cross the fast kernel's blocks: M not a multiple of the tile's 4 rows, N not
+# a multiple of its 16 columns (zero-padded panels, cut off at the end), odd K (a half-empty
+# last k-pair), several strips of rows (M > 64; with fewer, at least two per thread), and
+# K = 1101 > 512, three passes over k (256 + 256 + 39 pairs) accumulating into C.
+BLOCK_SHAPES = [(300, 3, 300), (67, 1101, 57), (131, 9, 33), (4, 512, 16)]
 
 
 @pytest.mark.parametrize("M, K, N", BLOCK_SHAPES)
-def test_fast_gemm_across_strips_and_tiles(rng, M, K, N):
+def test_fast_gemm_across_strips_panels_and_passes(rng, M, K, N):
     A, B = int8(rng, (M, K)), int8(rng, (K, N))
     A[-1, -1], B[-1, -1] = -128, -128                       # the extremes in the last edge too
     ref = gemm_int8_reference(A, B)
@@ -52,47 +59,77 @@ def test_fast_gemm_across_strips_and_tiles(rng, M, K, N):
         assert np.array_equal(gemm_int8(A, B, parallel=parallel), ref)
 
 
-@pytest.mark.parametrize("K, N", [(1, 1), (8, 8), (16, 24), (7, 13), (9, 8), (8, 9), (33, 70)])
-def test_widen_transpose_equals_the_reference(rng, K, N):
+def test_fast_gemm_with_k_zero_or_no_rows():
+    assert np.array_equal(gemm_int8(np.zeros((3, 0), np.int8), np.zeros((0, 5), np.int8)), np.zeros((3, 5)))
+    assert gemm_int8(np.zeros((0, 4), np.int8), np.ones((4, 5), np.int8)).shape == (0, 5)
+
+
+@pytest.mark.parametrize("K, N", [(1, 1), (2, 16), (3, 17), (8, 33), (33, 70)])
+def test_pack_b_equals_the_reference(rng, K, N):
     B = int8(rng, (K, N))
-    out = widen_transpose(B)
+    out = pack_b(B)
     assert out.dtype == np.int16 and out.flags.c_contiguous
-    assert np.array_equal(out, widen_transpose_reference(B))
-    assert np.array_equal(_plain_transpose(B), widen_transpose_reference(B))   # big-endian fallback
-    strided = int8(rng, (2 * K, 3 * N))[::2, ::3]                # a view: padded and copied first
-    assert np.array_equal(widen_transpose(strided), widen_transpose_reference(strided))
+    assert out.shape == (-(-N // 16), -(-K // 2), 32)
+    assert np.array_equal(out, pack_b_reference(B))
+    strided = int8(rng, (2 * K, 3 * N))[::2, ::3]                # a view: made contiguous first
+    assert np.array_equal(pack_b(strided), pack_b_reference(strided))
 
 
 @given(st.integers(1, 40), st.integers(1, 40), st.integers(0, 2 ** 32 - 1))
-def test_widen_transpose_property_any_shape(K, N, seed):
-    # every padding case of the 8×8 word blocks: K and N from 1 to 40, any values
+def test_pack_b_property_any_shape(K, N, seed):
+    # every padding case: odd and even K, whole and partial panels of 16 columns
     B = np.random.default_rng(seed).integers(-128, 128, (K, N)).astype(np.int8)
-    assert np.array_equal(widen_transpose(B), widen_transpose_reference(B))
+    assert np.array_equal(pack_b(B), pack_b_reference(B))
 
 
-def test_widen_transpose_of_an_empty_matrix():
-    assert widen_transpose(np.zeros((0, 5), np.int8)).shape == (5, 0)
-    assert widen_transpose(np.zeros((3, 0), np.int8)).shape == (0, 3)
+def test_pack_b_golden_by_hand():
+    # K = 3, N = 2: one panel, k-pairs (0, 1) and (2, padding); per pair, column by column
+    B = np.array([[1, 2], [3, 4], [5, -128]], np.int8)
+    Bp = pack_b(B)
+    assert Bp.shape == (1, 2, 32)
+    assert Bp[0, 0, :4].tolist() == [1, 3, 2, 4]         # B[0,0], B[1,0], B[0,1], B[1,1]
+    assert Bp[0, 1, :4].tolist() == [5, 0, -128, 0]      # B[2,0], pad, B[2,1], pad
+    assert not Bp[0, :, 4:].any()                        # columns 2..15 of the panel: padding
 
 
-def test_widen_transpose_golden_8x8_block():
-    # one whole 8×8 block, the case the 64-bit word swaps handle: B[k, j] = 10·k + j − 40
-    B = (10 * np.arange(8)[:, None] + np.arange(8)[None, :] - 40).astype(np.int8)
-    Bt = widen_transpose(B)
-    assert Bt[0].tolist() == [-40, -30, -20, -10, 0, 10, 20, 30]     # column 0 of B
-    assert Bt[7].tolist() == [-33, -23, -13, -3, 7, 17, 27, 37]      # column 7 of B
-    with pytest.raises(TypeError, match="2-D int8 array, got float64"):
-        widen_transpose(np.zeros((2, 2)))
+@pytest.mark.skipif(config.DISABLE_JIT, reason="the LLVM tile runs only compiled")
+@pytest.mark.parametrize("k0, k1", [(0, 5), (3, 9), (0, 1)])
+def test_register_tile_equals_its_numpy_twin(rng, k0, k1):
+    # one 4×16 tile, both the first pass (C overwritten) and a later one (C accumulated)
+    from numba import njit
+
+    @njit
+    def tile(a, Bp, C, pr, q, ci, k0, k1):
+        microkernel._tile_llvm(a, Bp, C, pr, q, ci, k0, k1)
+
+    a = int8(rng, (9, 18)).astype(np.int16)                      # 9 rows, 9 k-pairs
+    Bp = pack_b(int8(rng, (18, 40)))                             # 3 panels
+    C0 = rng.integers(-2 ** 20, 2 ** 20, (10, 48)).astype(np.int32)
+    got, want = C0.copy(), C0.copy()
+    tile(a, Bp, got, 5, 2, 6, k0, k1)
+    microkernel._tile_reference(a, Bp, want, 5, 2, 6, k0, k1)
+    assert np.array_equal(got, want)
+    untouched = np.ones(C0.shape, bool)
+    untouched[6:10, 32:48] = False
+    assert np.array_equal(got[untouched], C0[untouched])         # only its own 4×16 block is written
+    with pytest.raises(Exception, match="C-contiguous 2-D int16"):
+        tile(a.astype(np.int32), Bp, got, 0, 0, 0, 0, 1)
 
 
-def test_fast_gemm_reuses_the_one_wide_compiled_block(rng):
-    # _compile_wide compiles the 2×2 block once with 256-bit vectors; a driver that called it
-    # with other argument types would silently get a second, narrow compilation
-    from minicompress.kernels import gemm
-    A, B = int8(rng, (9, 40)), int8(rng, (40, 7))
-    gemm_int8(A, B), gemm_int8(A, B, parallel=False), gemm_int8_prepared(A, prepare_b(B))
-    if hasattr(gemm._block_2x2, "signatures"):                  # not under NUMBA_DISABLE_JIT=1
-        assert len(gemm._block_2x2.signatures) == 1
+@pytest.mark.skipif(config.DISABLE_JIT or "avx2" not in _host_features(), reason="needs compiled x86 AVX2")
+def test_register_tile_compiles_to_vpmaddwd():
+    # the speed rests on LLVM selecting vpmaddwd for the tile's sext-mul-pair-add; a change
+    # to the IR that lost it would stay exact and silently run at a third of the speed
+    from numba import njit
+
+    @njit
+    def tile(a, Bp, C, pr, q, ci, k0, k1):
+        microkernel._tile_llvm(a, Bp, C, pr, q, ci, k0, k1)
+
+    args = (np.zeros((4, 2), np.int16), pack_b(np.zeros((2, 16), np.int8)), np.zeros((4, 16), np.int32), 0, 0, 0, 0, 1)
+    tile(*args)
+    asm = tile.inspect_asm(tile.signatures[0])
+    assert asm.count("vpmaddwd") >= 8 and "vpmulld" not in asm
 
 
 def test_gemm_golden_by_hand():
@@ -129,6 +166,13 @@ def test_gemm_bad_inputs():
         gemm_int8(np.zeros((1, MAX_K + 1), np.int8), np.zeros((MAX_K + 1, 1), np.int8))
     with pytest.raises(TypeError, match="prepare_b"):
         gemm_int8_prepared(a, a.T.copy())
+    with pytest.raises(ValueError, match=r"A \(2, 3\) @ B \(4, 2\)"):
+        gemm_int8_prepared(a, prepare_b(np.zeros((4, 2), np.int8)))
+    good = prepare_b(np.zeros((3, 2), np.int8))
+    with pytest.raises(ValueError, match=r"shape \(1, 2, 32\), got int16 \(1, 1, 32\)"):
+        PackedB(good.panels[:, :1].copy(), 3, 2)               # panels too short for K = 3
+    with pytest.raises(ValueError, match="outside int8"):
+        PackedB(good.panels + np.int16(200), 3, 2)
 
 
 @pytest.mark.parametrize("rounding", ["half_away", "half_even", "floor"])

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..kernels.gemm import MAX_K, gemm_int8_prepared, prepare_b
+from ..kernels.gemm import MAX_K, PackedB, gemm_int8_prepared, prepare_b
 from ..kernels.pack import pack
 from ..kernels.quantize import quantize_fused
 from ..kernels.requant import quantize_multiplier, requantize
@@ -38,7 +38,7 @@ class IntLayer:
     """Everything one layer needs at run time: integers only (the scales are kept for explaining)."""
 
     w_t: np.ndarray          # (in, out) int8 weight codes: x_q (B, in) @ w_t gives (B, out)
-    w16: np.ndarray          # (out, in) int16: w_t in the fast GEMM's layout, prepared once
+    w_packed: PackedB        # w_t in the fast GEMM's packed order (int16 panels), prepared once
     bias: np.ndarray         # (out,) int32: b_q − z_x·Σ_k w_q, the zero-point term folded in offline
     M0: np.ndarray           # (out,) int64 in [2^30, 2^31)
     n: np.ndarray            # (out,) int64 right shifts
@@ -108,7 +108,7 @@ class IntegerMLP:
                 raise OverflowError("this layer's int32 accumulator could overflow; use fewer inputs "
                                     "or a coarser bias scale")
             layers.append(IntLayer(
-                w_t=np.ascontiguousarray(w_q.T), w16=prepare_b(np.ascontiguousarray(w_q.T)),
+                w_t=np.ascontiguousarray(w_q.T), w_packed=prepare_b(np.ascontiguousarray(w_q.T)),
                 bias=folded.astype(np.int32),
                 M0=np.array([p[0] for p in mult], np.int64), n=np.array([p[1] for p in mult], np.int64),
                 z_in=z_x, z_out=z_y, lo=max(QMIN, z_y) if relu else QMIN, relu=relu,
@@ -129,7 +129,7 @@ class IntegerMLP:
         """
         codes = [self.quantize_input(X)]                                        # (B, in) int8
         for L in self.layers:
-            acc = gemm_int8_prepared(codes[-1], L.w16)                          # (B, out) int32
+            acc = gemm_int8_prepared(codes[-1], L.w_packed)                     # (B, out) int32
             acc += L.bias                                                       # int32 + int32, bounded offline
             codes.append(requantize(acc, L.M0, L.n, L.z_out, L.lo, QMAX))       # (B, out) int8
         return codes

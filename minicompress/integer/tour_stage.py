@@ -13,11 +13,11 @@ def warm_up_kernels() -> tuple:
     """Compile the Numba kernels, or load them from Numba's cache: (seconds, whether it compiled)."""
     import numpy as np
 
-    from ..kernels import gemm
+    from ..kernels import microkernel
     from ..nn import MLP
     start = time.perf_counter()
     IntegerMLP.from_float(MLP((2, 2, 2), rng=0), np.zeros((1, 2), np.float32)).forward_codes(np.zeros((1, 2)))
-    stats = getattr(gemm._fast_parallel, "stats", None)          # None with NUMBA_DISABLE_JIT=1
+    stats = getattr(microkernel._gemm_parallel, "stats", None)         # None with NUMBA_DISABLE_JIT=1
     return time.perf_counter() - start, bool(stats and stats.cache_misses)
 
 

@@ -2,11 +2,11 @@
 
 One file per kernel family:
 
-    gemm.py      C = A·B for int8 A, B with int32 accumulation
-    transpose.py B packed for gemm.py: transposed and widened to int16
-    quantize.py  fused scale → round → clamp → cast
-    requant.py   int32 → int8 with a fixed-point multiplier (gemmlowp / TFLite)
-    pack.py      int4 and int2 codes packed two or four to a byte
+    gemm.py        C = A·B for int8 A, B with int32 accumulation
+    microkernel.py gemm.py's fast engine: packing and a 4×16 register tile in LLVM IR
+    quantize.py    fused scale → round → clamp → cast
+    requant.py     int32 → int8 with a fixed-point multiplier (gemmlowp / TFLite)
+    pack.py        int4 and int2 codes packed two or four to a byte
 
 Every kernel must give the same integers as its twin, bit for bit, and the
 same again with ``NUMBA_DISABLE_JIT=1`` (then Numba runs the Python source
@@ -26,12 +26,15 @@ Numba traps, stated where they bite:
   helper changes, and serves stale code; helpers therefore live in the same
   file as the kernels that call them.
 
-* What LLVM makes of a loop decides the speed, and small changes flip it: the
-  fast GEMM's inner loop becomes ``vpmaddwd`` (16 int16 multiply-adds in one
-  instruction) only while each widened operand feeds a single multiply, and
-  fills 256-bit registers only when LLVM is told the vector width.
-  ``gemm.py`` says how it gets both.
+* What LLVM makes of a loop decides the speed, and small changes flip it: a
+  multiply-add loop in Python syntax became ``vpmaddwd`` only under conditions
+  LLVM does not promise (each widened operand feeding one multiply, a forced
+  vector width). The fast GEMM's register tile is therefore written in LLVM IR
+  itself (``microkernel.py``), where the vectors are spelled out.
+* An ``@intrinsic`` runs only compiled: with ``NUMBA_DISABLE_JIT=1`` the GEMM
+  calls the tile's NumPy twin instead, so the JIT-off pass checks the drivers
+  and the packing, and the tests compare the compiled tile with the twin.
 
 This package imports only NumPy and Numba (and llvmlite, which Numba is built on,
-to set two LLVM options while the GEMM's 2×2 block compiles).
+to write the register tile's IR).
 """

@@ -4,8 +4,8 @@ Three versions of the same sum:
 
 * ``gemm_int8_reference``: NumPy in int64, the readable twin everything is checked against;
 * ``gemm_int8_naive``: the textbook triple loop, jitted (the "plain" kernel);
-* ``gemm_int8``: the fast kernel (layout, widening, register and cache blocking,
-  threads; each step explained in its docstring and where it happens).
+* ``gemm_int8``: the fast kernel (packing, a register tile, cache blocking,
+  threads; the steps are listed in its docstring, the code is ``microkernel.py``).
 
 Overflow: each product lies in [−16256, 16384] (−128·−128 = 16384 is the
 largest), so K products sum to at most K·16384 in magnitude; int32 holds
@@ -14,10 +14,12 @@ largest), so K products sum to at most K·16384 in magnitude; int32 holds
 
 from __future__ import annotations
 
-import numpy as np
-from numba import njit, prange
+from dataclasses import dataclass
 
-from .transpose import widen_transpose
+import numpy as np
+from numba import njit
+
+from .microkernel import NR, gemm_packed, pack_b
 
 INT32_MAX = 2 ** 31 - 1
 MAX_K = INT32_MAX // (128 * 128)          # 131071
@@ -71,191 +73,59 @@ def gemm_int8_naive(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     return _naive(A, B)
 
 
-# Cache blocking. A task computes a strip of C's rows; its rows of A, widened to int16
-# (twice, see _block_2x2), are 128 KB at K = 512 and stay in the core's L2 (512 KB
-# here). Within the strip, B is taken a tile of columns at a time, 16 KB of int16
-# (16 columns at K = 512), which stays in L1 (32 KB) while every row pair of the strip
-# passes over it. Without this tiling each row pair streamed all of B (512 KB at
-# n = 512) from L3, at about half the speed.
-MAX_ROWS_PER_TASK = 64
-TILE_BYTES = 16 * 1024
+@dataclass(frozen=True)
+class PackedB:
+    """B (K, N) in the fast kernel's order (``microkernel.pack_b``), with the shape it came from.
 
-
-@njit(cache=True, inline="always")
-def _dot(a, b):
-    """Σ_k a[k]·b[k] in int32: the edge case of the 2×2 block (odd M or N)."""
-    acc = np.int32(0)
-    for k in range(a.shape[0]):
-        acc = np.int32(acc + np.int32(a[k]) * np.int32(b[k]))
-    return acc
-
-
-@njit(cache=True)
-def _block_2x2(a0, d0, a1, d1, b0, b1, m):
-    """[[Σ a0·b0, Σ a0·b1], [Σ a1·b0, Σ a1·b1]] over k: one 2×2 block of C in four int32 registers.
-
-    Register blocking: two rows of A and two columns of B feed four multiply-adds,
-    where a lone dot product needs two loads for one. ``d0``, ``d1`` are copies of
-    ``a0``, ``a1`` and ``m`` is −1; why they are needed is said in the loop.
+    Checked once, here: the kernel trusts the panels' shape to stay inside them.
     """
-    c00 = np.int32(0)
-    c01 = np.int32(0)
-    c10 = np.int32(0)
-    c11 = np.int32(0)
-    for k in range(a0.shape[0]):
-        y0 = b0[k]
-        y1 = b1[k]
-        # subtle: np.multiply/np.add on int32 scalars stay int32 in Numba (NumPy's rules),
-        # while `*` and `+` would widen to int64 and hide the pattern below.
-        # subtle: LLVM turns a multiply-add reduction into vpmaddwd (16 int16 products
-        # summed in pairs into 8 int32, one AVX2 instruction) only when each widened
-        # operand feeds a single multiply; otherwise it emits vpmulld, at half the speed.
-        # In a 2×2 block every operand feeds two, so each second use must look like a
-        # different value: A's rows are read again from the copies d (the load folds into
-        # vpmaddwd), B's are masked with m = −1, passed in so the compiler cannot fold
-        # `& m` away (one vpand). Loads and vector operations both limit this loop; one
-        # copy and one mask measured faster than two copies or two masks.
-        c00 = np.add(c00, np.multiply(np.int32(a0[k]), np.int32(y0)))
-        c01 = np.add(c01, np.multiply(np.int32(d0[k]), np.int32(y1)))
-        c10 = np.add(c10, np.multiply(np.int32(a1[k]), np.int32(y0 & m)))
-        c11 = np.add(c11, np.multiply(np.int32(d1[k]), np.int32(y1 & m)))
-    return c00, c01, c10, c11
+    panels: np.ndarray       # (⌈N/16⌉, ⌈K/2⌉, 32) int16, values in [−128, 127]
+    k: int
+    n: int
 
-
-@njit(cache=True, inline="always")
-def _row_strip(A, Bt16, C, i0, i1, cols, keep):
-    """C[i0:i1] = A[i0:i1]·B, in 2×2 blocks over tiles of ``cols`` columns of B."""
-    K = A.shape[1]
-    N = Bt16.shape[0]
-    a = np.empty((i1 - i0, K), dtype=np.int16)       # the strip's rows, widened once,
-    d = np.empty((i1 - i0, K), dtype=np.int16)       # and a second copy for _block_2x2
-    for r in range(i1 - i0):
-        for k in range(K):
-            a[r, k] = A[i0 + r, k]
-            d[r, k] = A[i0 + r, k]
-    m = keep[0]
-    for j0 in range(0, N, cols):
-        j1 = min(N, j0 + cols)
-        for r in range(0, i1 - i0 - 1, 2):
-            a0, a1 = a[r], a[r + 1]
-            for j in range(j0, j1 - 1, 2):
-                c00, c01, c10, c11 = _block_2x2(a0, d[r], a1, d[r + 1], Bt16[j], Bt16[j + 1], m)
-                C[i0 + r, j] = c00
-                C[i0 + r, j + 1] = c01
-                C[i0 + r + 1, j] = c10
-                C[i0 + r + 1, j + 1] = c11
-            if (j1 - j0) % 2 == 1:                     # the tile's last, odd column
-                C[i0 + r, j1 - 1] = _dot(a0, Bt16[j1 - 1])
-                C[i0 + r + 1, j1 - 1] = _dot(a1, Bt16[j1 - 1])
-        if (i1 - i0) % 2 == 1:                         # the strip's last, odd row
-            for j in range(j0, j1):
-                C[i1 - 1, j] = _dot(a[i1 - i0 - 1], Bt16[j])
-
-
-# subtle: the parallel and serial drivers are two separate functions on purpose. Built
-# from one closure they shared a qualified name, and Numba's cache (cache=True) handed
-# the serial machine code to the parallel kernel. The work itself is one helper,
-# _row_strip, inlined into both in Numba's IR (inline="always").
-
-@njit(cache=True, parallel=True)
-def _fast_parallel(A, Bt16, keep, rows, cols):
-    M = A.shape[0]
-    C = np.empty((M, Bt16.shape[0]), dtype=np.int32)
-    for t in prange((M + rows - 1) // rows):          # strips of rows split between threads
-        _row_strip(A, Bt16, C, t * rows, min(M, t * rows + rows), cols, keep)
-    return C
-
-
-@njit(cache=True)
-def _fast_serial(A, Bt16, keep, rows, cols):
-    M = A.shape[0]
-    C = np.empty((M, Bt16.shape[0]), dtype=np.int32)
-    for t in range((M + rows - 1) // rows):
-        _row_strip(A, Bt16, C, t * rows, min(M, t * rows + rows), cols, keep)
-    return C
-
-
-_KEEP = np.full(1, -1, dtype=np.int16)      # the all-ones mask of _block_2x2, opaque to the compiler
-
-
-def _compile_wide(kernel):
-    """Compile ``kernel`` (or load it from Numba's cache), its 2×2 block with 256-bit vectors.
-
-    LLVM picks the vector width from the widest type in a loop: the int32
-    accumulators give 8 lanes, so vpmaddwd would read only 8 int16 (128 bits).
-    ``-force-vector-width=16`` makes it 16 lanes, a full AVX2 register, and
-    ``-vectorizer-maximize-bandwidth`` lets the cost model agree. Both are
-    global LLVM switches, so they are on only while :func:`_block_2x2`
-    compiles; the drivers that call it are compiled afterwards, without them
-    (forced widths make LLVM print a remark for every loop it cannot
-    vectorise), and take the block's machine code as it is.
-    """
-    if not hasattr(kernel, "compile"):          # NUMBA_DISABLE_JIT=1: plain Python
-        return kernel
-    if not _block_2x2.signatures:
-        import llvmlite.binding as llvm
-        from numba import types
-        row = types.int16[::1]
-        llvm.set_option("minicompress", "-vectorizer-maximize-bandwidth")
-        llvm.set_option("minicompress", "-force-vector-width=16")
-        try:
-            _block_2x2.compile((row, row, row, row, row, row, types.int16))
-        finally:
-            llvm.set_option("minicompress", "-vectorizer-maximize-bandwidth=false")
-            llvm.set_option("minicompress", "-force-vector-width=0")
-    return kernel
-
-
-def _run_fast(A, Bt16, parallel):
-    from numba import get_num_threads
-    M, K = A.shape
-    # Strips of at most 64 rows, but at least two per thread when M is small, so both
-    # cores get work for a batch of 64 too; tiles of B's columns of about TILE_BYTES.
-    # Both even, so the 2×2 blocks tile them.
-    rows = max(2, min(MAX_ROWS_PER_TASK, -(-M // (2 * get_num_threads()))))
-    cols = max(2, min(256, TILE_BYTES // (2 * max(K, 1))))
-    kernel = _compile_wide(_fast_parallel if parallel else _fast_serial)
-    return kernel(np.ascontiguousarray(A), np.ascontiguousarray(Bt16), _KEEP, rows + rows % 2, cols - cols % 2)
+    def __post_init__(self):
+        want = (-(-self.n // NR), -(-self.k // 2), 2 * NR)
+        P = self.panels
+        if not (isinstance(P, np.ndarray) and P.dtype == np.int16 and P.shape == want and P.flags.c_contiguous):
+            got = f"{P.dtype} {P.shape}" if isinstance(P, np.ndarray) else type(P).__name__
+            raise ValueError(f"PackedB for a ({self.k}, {self.n}) B needs C-contiguous int16 panels of shape "
+                             f"{want}, got {got}: make it with prepare_b(B)")
+        if P.size and (P.min() < -128 or P.max() > 127):
+            raise ValueError("PackedB panels hold values outside int8 [−128, 127]: make it with prepare_b(B)")
 
 
 def gemm_int8(A: np.ndarray, B: np.ndarray, parallel: bool = True) -> np.ndarray:
     """C = A·B, fast: int32 results identical to :func:`gemm_int8_reference`.
 
-    What makes it fast, step by step (``bench kernels`` measures the result):
+    What makes it fast, step by step (``bench kernels`` measures the result;
+    ``microkernel.py`` holds the code and the details):
 
-    1. layout: B is transposed once (``transpose.py``, eight bytes at a time) so the
-       inner loop reads both operands contiguously (the naive kernel strides down B's columns);
-    2. widening: operands are widened to int16 once (O(n²) work for O(n³)
-       multiplies), so the inner loop is an int16·int16 → int32 dot product
-       that LLVM vectorises with ``vpmaddwd`` (16 multiplies, 8 pair sums);
-    3. register blocking: C is computed in 2×2 blocks, so each piece of B
-       loaded into a register serves two rows of A (see :func:`_block_2x2`
-       for what LLVM needs to see);
-    4. cache blocking: strips of 64 rows × tiles of 16 KB of B keep both
-       operands in L1/L2 (see ``TILE_BYTES``);
-    5. threads: strips of rows are split between cores (``parallel=True``).
+    1. packing: B is rearranged once into panels of 16 columns, k in pairs, and A's
+       rows are widened to int16 (O(n²) work for O(n³) multiply-adds);
+    2. a register tile: a 4×16 block of C stays in eight vector registers while k
+       runs, and each step is 8 ``vpmaddwd`` (16 int16 products summed in pairs,
+       one instruction) + 8 ``vpaddd`` for 6 loads, so loads never hold it up;
+    3. cache blocking: 64 rows of A (64 KB, in L2) meet one 16 KB slice of a B
+       panel (in L1) at a time;
+    4. threads: strips of rows are split between cores (``parallel=True``).
 
-    Where that leaves it (AVX2 without VNNI): one vpmaddwd does 16 multiply-adds
-    but needs a vpaddd to accumulate them and, for reuse, a vpand or an extra
-    load; two float32 FMAs also do 16 multiply-adds, in two instructions.
-    Measured here the inner loop takes about 4 cycles per 64 multiply-adds,
-    about what float32 BLAS reaches per core, so the two end up close.
+    On AVX2 without VNNI a core issues two ``vpmaddwd`` per cycle (32 multiply-adds)
+    but only two float32 FMAs (16): the int8 kernel's ceiling is twice float32 BLAS's.
     """
     check_gemm_inputs(A, B)
-    return _run_fast(A, widen_transpose(B), parallel)
+    return gemm_packed(A, pack_b(B), B.shape[1], parallel)
 
 
-def prepare_b(B: np.ndarray) -> np.ndarray:
-    """The fast kernel's form of B: transposed and widened to int16, (N, K). Do it once for weights."""
-    check_gemm_inputs(np.zeros((0, B.shape[0]), np.int8), B)
-    return widen_transpose(B)
+def prepare_b(B: np.ndarray) -> PackedB:
+    """B in the fast kernel's order, done once for a weight matrix (inference reuses it)."""
+    check_gemm_inputs(np.zeros((0, B.shape[0] if getattr(B, "ndim", 0) == 2 else 0), np.int8), B)
+    return PackedB(pack_b(B), B.shape[0], B.shape[1])
 
 
-def gemm_int8_prepared(A: np.ndarray, Bt16: np.ndarray, parallel: bool = True) -> np.ndarray:
-    """C = A·B with B given as ``prepare_b(B)``: skips the per-call transpose of a fixed weight."""
-    if not isinstance(Bt16, np.ndarray) or Bt16.dtype != np.int16 or Bt16.ndim != 2:
-        raise TypeError("Bt16 must come from prepare_b(B): a 2-D int16 array of shape (N, K)")
-    check_gemm_inputs(A, np.zeros((Bt16.shape[1], 0), np.int8))
-    if np.abs(Bt16).max(initial=0) > 128:
-        raise ValueError("Bt16 holds values outside int8: it must come from prepare_b(B)")
-    return _run_fast(A, Bt16, parallel)
+def gemm_int8_prepared(A: np.ndarray, packed: PackedB, parallel: bool = True) -> np.ndarray:
+    """C = A·B with B given as ``prepare_b(B)``: skips packing a fixed weight on every call."""
+    if not isinstance(packed, PackedB):
+        raise TypeError(f"gemm_int8_prepared needs B as prepare_b(B), got {type(packed).__name__}: "
+                        "the fast kernel reads B in its own packed order")
+    check_gemm_inputs(A, np.broadcast_to(np.int8(0), (packed.k, packed.n)))   # B's shape, no copy
+    return gemm_packed(A, packed.panels, packed.n, parallel)
