@@ -14,9 +14,10 @@ This is how every BLAS computes a matrix product (Goto & van de Geijn 2008, the 
   broadcast to every lane, and issues 8 ``vpmaddwd`` + 8 ``vpaddd``: 256
   multiply-adds for 6 loads, so the multipliers, not the loads, set the pace.
 
-To feed it, both operands are *packed* once into the order the tile reads them
-(``pack_a``, ``pack_b``): A in panels of 4 rows, B in panels of 16 columns,
-each panel listing k-pairs one after another, padded with zeros to whole panels.
+To feed it, B is *packed* once into the order the tile reads it (``pack_b``):
+panels of 16 columns, each listing k-pairs one after another, every column's
+pair side by side, zero-padded to whole panels. A's rows are only widened to
+int16 (``_widen_rows``): the tile reads a pair of a row as one int32.
 
 Why this beats float32 BLAS on AVX2 without VNNI: a core issues two float32 FMAs
 per cycle (2 × 8 = 16 multiply-adds) and two ``vpmaddwd`` per cycle (2 × 16 = 32);
@@ -71,7 +72,7 @@ def _widen_rows(A, i0, i1, Kh):
 def _pack_b(B):
     K, N = B.shape
     Kh, Q = -(-K // 2), -(-N // NR)
-    Bp = np.zeros((Q, Kh, NR), dtype=np.int32)     # one int32 per (k-pair, column): see below
+    Bp = np.zeros((Q, Kh, NR), dtype=np.int32)     # one int32 per (k-pair, column): see _pair
     for q in prange(Q):
         for kk in range(K // 2):
             if NR * q + NR <= N:                       # a whole panel: a fixed 16-wide loop, vectorised
@@ -101,7 +102,7 @@ def pack_b(B: np.ndarray) -> np.ndarray:
 # --- the register tile ---------------------------------------------------------------------
 
 def _tile_reference(a, Bp, C, pr, q, ci, k0, k1):
-    """The NumPy twin of :func:`_tile`: the same update of C[ci:ci+MR, NR·q : NR·q+NR]."""
+    """The NumPy twin of :func:`_tile_llvm`: the same update of C[ci:ci+MR, NR·q : NR·q+NR]."""
     x = a[pr:pr + MR, 2 * k0:2 * k1].astype(np.int64)              # x[r, k]
     y = Bp[q, k0:k1].reshape(k1 - k0, NR, 2).astype(np.int64)      # y[kk, c, t] = B[2kk + t, NR·q + c]
     part = x @ y.transpose(0, 2, 1).reshape(2 * (k1 - k0), NR)
@@ -159,7 +160,7 @@ def _tile_llvm(typingctx, a, Bp, C, pr, q, ci, k0, k1):
         def pair_madd(x, y):
             # 16 int16 × 16 int16 → 8 int32 sums of neighbouring products; this exact
             # pattern (sext, mul, even lanes + odd lanes) is what x86 selects as vpmaddwd.
-            # No product can overflow: |a·b| ≤ 128·128, and a pair ≤ 2^15.
+            # With int8 values each product is at most 2^14 and a pair 2^15, far inside int32.
             prod = builder.mul(builder.sext(x, v16i32), builder.sext(y, v16i32))
             return builder.add(builder.shuffle_vector(prod, prod, even), builder.shuffle_vector(prod, prod, odd))
 
