@@ -92,16 +92,21 @@ def test_pack_b_golden_by_hand():
     assert not Bp[0, :, 4:].any()                        # columns 2..15 of the panel: padding
 
 
-@pytest.mark.skipif(config.DISABLE_JIT, reason="the LLVM tile runs only compiled")
-@pytest.mark.parametrize("k0, k1", [(0, 5), (3, 9), (0, 1)])
-def test_register_tile_equals_its_numpy_twin(rng, k0, k1):
-    # one 4×16 tile, both the first pass (C overwritten) and a later one (C accumulated)
+def _compiled_tile():
+    """A fresh jitted caller of the LLVM tile (uncached, so its machine code can be inspected)."""
     from numba import njit
 
     @njit
     def tile(a, Bp, C, pr, q, ci, k0, k1):
         microkernel._tile_llvm(a, Bp, C, pr, q, ci, k0, k1)
+    return tile
 
+
+@pytest.mark.skipif(config.DISABLE_JIT, reason="the LLVM tile runs only compiled")
+@pytest.mark.parametrize("k0, k1", [(0, 5), (3, 9), (0, 1)])
+def test_register_tile_equals_its_numpy_twin(rng, k0, k1):
+    # one 4×16 tile, both the first pass (C overwritten) and a later one (C accumulated)
+    tile = _compiled_tile()
     a = int8(rng, (9, 18)).astype(np.int16)                      # 9 rows, 9 k-pairs
     Bp = pack_b(int8(rng, (18, 40)))                             # 3 panels
     C0 = rng.integers(-2 ** 20, 2 ** 20, (10, 48)).astype(np.int32)
@@ -120,12 +125,7 @@ def test_register_tile_equals_its_numpy_twin(rng, k0, k1):
 def test_register_tile_compiles_to_vpmaddwd():
     # the speed rests on LLVM selecting vpmaddwd for the tile's sext-mul-pair-add; a change
     # to the IR that lost it would stay exact and silently run at a third of the speed
-    from numba import njit
-
-    @njit
-    def tile(a, Bp, C, pr, q, ci, k0, k1):
-        microkernel._tile_llvm(a, Bp, C, pr, q, ci, k0, k1)
-
+    tile = _compiled_tile()
     args = (np.zeros((4, 2), np.int16), pack_b(np.zeros((2, 16), np.int8)), np.zeros((4, 16), np.int32), 0, 0, 0, 0, 1)
     tile(*args)
     asm = tile.inspect_asm(tile.signatures[0])

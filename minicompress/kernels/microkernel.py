@@ -77,7 +77,7 @@ def _pack_b(B):
     Bp = np.zeros((Q, Kh, NR), dtype=np.int32)     # one int32 per (k-pair, column): see _pair
     for q in prange(Q):
         for kk in range(K // 2):
-            if NR * q + NR <= N:                       # a whole panel: a fixed 16-wide loop, vectorised
+            if NR * q + NR <= N:     # a whole panel: a fixed 16-wide loop (88 µs at 512², one loop 96–129)
                 for c in range(NR):
                     Bp[q, kk, c] = _pair(B[2 * kk, NR * q + c], B[2 * kk + 1, NR * q + c])
             else:
