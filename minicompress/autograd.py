@@ -60,30 +60,6 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     return grad
 
 
-# The backward rules of three ops as plain functions, so that a classroom exercise can
-# ask for them (``python -m minicompress exercises``); the ops below call them.
-
-def mul_backward(a: np.ndarray, b: np.ndarray, grad: np.ndarray) -> tuple:
-    """out = a · b:  ∂L/∂a = ∂L/∂out · b,  ∂L/∂b = ∂L/∂out · a  (before summing over broadcast axes)."""
-    # --- exercise: mul_backward ---
-    return grad * b, grad * a
-    # --- end exercise ---
-
-
-def matmul_backward(a: np.ndarray, b: np.ndarray, grad: np.ndarray) -> tuple:
-    """out = A @ B for 2-D A (M, K), B (K, N):  ∂L/∂A = ∂L/∂out @ Bᵀ,  ∂L/∂B = Aᵀ @ ∂L/∂out."""
-    # --- exercise: matmul_backward ---
-    return grad @ b.T, a.T @ grad
-    # --- end exercise ---
-
-
-def relu_backward(a: np.ndarray, grad: np.ndarray) -> np.ndarray:
-    """out = max(a, 0):  ∂L/∂a = ∂L/∂out where a > 0, else 0 (0 at a = 0, as PyTorch)."""
-    # --- exercise: relu_backward ---
-    return grad * (a > 0)
-    # --- end exercise ---
-
-
 class Tensor(ShapeOps):
     """An ``ndarray`` plus what is needed to differentiate through it.
 
@@ -145,16 +121,23 @@ class Tensor(ShapeOps):
             return Tensor(np.asarray(x, dtype=like.data.dtype))
         return Tensor(x)
 
-    def _accumulate(self, g: np.ndarray, fresh: bool = False) -> None:
-        """grad += g.  ``fresh=True`` promises that ``g`` was just computed for this
-        tensor alone, so it may be kept without a copy (a speed-up for fused ops)."""
+    def _accumulate(self, g: np.ndarray) -> None:
+        """grad += g, keeping ``g`` itself as the first gradient when no one else can see it.
+
+        subtle: a backward closure either computes a new array for its input
+        (``grad * b``) or passes on the gradient it received (``a + b`` gives
+        both inputs the same one). ``backward`` hands every closure a
+        read-only gradient, so a writable ``g`` is a new array that may be
+        kept, and a read-only one (passed on, a view of it, or a
+        ``broadcast_to``) is copied before anyone adds into it.
+        """
+        g = np.asarray(g)                                         # a NumPy scalar becomes a 0-d array
         if self.grad is None:
             if g.shape != self.data.shape:
-                g = np.broadcast_to(g, self.data.shape)
-                fresh = False
+                g = np.broadcast_to(g, self.data.shape)           # read-only: copied below
             if g.dtype != self.data.dtype:
-                g, fresh = g.astype(self.data.dtype), True
-            self.grad = g if fresh else g.copy()
+                g = g.astype(self.data.dtype)                     # a new array
+            self.grad = g if g.flags.writeable else g.copy()
         else:
             self.grad += g
 
@@ -206,11 +189,14 @@ class Tensor(ShapeOps):
         out = Tensor.from_op(self.data * other.data, (self, other), "mul")
         if out.requires_grad:
             def _backward(grad):
-                ga, gb = mul_backward(self.data, other.data, grad)
+                a, b = self.data, other.data
+                # --- exercise: mul_backward ---
+                grad_a, grad_b = grad * b, grad * a
+                # --- end exercise ---
                 if self.requires_grad:
-                    self._accumulate(unbroadcast(ga, self.shape), fresh=True)
+                    self._accumulate(unbroadcast(grad_a, self.shape))
                 if other.requires_grad:
-                    other._accumulate(unbroadcast(gb, other.shape), fresh=True)
+                    other._accumulate(unbroadcast(grad_b, other.shape))
             out._backward = _backward
         return out
 
@@ -221,10 +207,10 @@ class Tensor(ShapeOps):
         if out.requires_grad:
             def _backward(grad):
                 if self.requires_grad:
-                    self._accumulate(unbroadcast(grad / other.data, self.shape), fresh=True)
+                    self._accumulate(unbroadcast(grad / other.data, self.shape))
                 if other.requires_grad:
                     g = -grad * self.data / (other.data * other.data)
-                    other._accumulate(unbroadcast(g, other.shape), fresh=True)
+                    other._accumulate(unbroadcast(g, other.shape))
             out._backward = _backward
         return out
 
@@ -233,7 +219,7 @@ class Tensor(ShapeOps):
         out = Tensor.from_op(-self.data, (self,), "neg")
         if out.requires_grad:
             def _backward(grad):
-                self._accumulate(-grad, fresh=True)
+                self._accumulate(-grad)
             out._backward = _backward
         return out
 
@@ -245,7 +231,7 @@ class Tensor(ShapeOps):
         out = Tensor.from_op(self.data ** p, (self,), f"pow{p:g}")
         if out.requires_grad:
             def _backward(grad):
-                self._accumulate(grad * p * self.data ** (p - 1), fresh=True)
+                self._accumulate(grad * p * self.data ** (p - 1))
             out._backward = _backward
         return out
 
@@ -278,15 +264,16 @@ class Tensor(ShapeOps):
         out = Tensor.from_op(a @ b, (self, other), "matmul")
         if out.requires_grad:
             def _backward(grad):
-                g = grad
-                a2 = a if a.ndim == 2 else a[None, :]           # (M, K)
-                b2 = b if b.ndim == 2 else b[:, None]           # (K, N)
-                g2 = g.reshape(a2.shape[0], b2.shape[1])        # (M, N)
-                ga, gb = matmul_backward(a2, b2, g2)
+                A = a if a.ndim == 2 else a[None, :]            # (M, K): a 1-D operand as a matrix
+                B = b if b.ndim == 2 else b[:, None]            # (K, N)
+                G = grad.reshape(A.shape[0], B.shape[1])        # (M, N)
+                # --- exercise: matmul_backward ---
+                grad_A, grad_B = G @ B.T, A.T @ G
+                # --- end exercise ---
                 if self.requires_grad:
-                    self._accumulate(ga.reshape(a.shape), fresh=True)
+                    self._accumulate(grad_A.reshape(a.shape))
                 if other.requires_grad:
-                    other._accumulate(gb.reshape(b.shape), fresh=True)
+                    other._accumulate(grad_B.reshape(b.shape))
             out._backward = _backward
         return out
 
@@ -300,7 +287,7 @@ class Tensor(ShapeOps):
         out = Tensor.from_op(e, (self,), "exp")
         if out.requires_grad:
             def _backward(grad):
-                self._accumulate(grad * e, fresh=True)
+                self._accumulate(grad * e)
             out._backward = _backward
         return out
 
@@ -309,7 +296,7 @@ class Tensor(ShapeOps):
         out = Tensor.from_op(np.log(self.data), (self,), "log")
         if out.requires_grad:
             def _backward(grad):
-                self._accumulate(grad / self.data, fresh=True)
+                self._accumulate(grad / self.data)
             out._backward = _backward
         return out
 
@@ -318,7 +305,11 @@ class Tensor(ShapeOps):
         out = Tensor.from_op(np.maximum(self.data, 0), (self,), "relu")
         if out.requires_grad:
             def _backward(grad):
-                self._accumulate(relu_backward(self.data, grad), fresh=True)
+                a = self.data
+                # --- exercise: relu_backward ---
+                grad_a = grad * (a > 0)
+                # --- end exercise ---
+                self._accumulate(grad_a)
             out._backward = _backward
         return out
 
@@ -352,9 +343,9 @@ class Tensor(ShapeOps):
                 raise RuntimeError(
                     f"backward() on a non-scalar tensor of shape {self.shape} needs a gradient "
                     "argument of the same shape: only a scalar has an implied ∂self/∂self = 1")
-            self._accumulate(np.ones_like(self.data), fresh=True)
+            self._accumulate(np.ones_like(self.data))
         else:
-            gradient = np.asarray(gradient, dtype=self.dtype)
+            gradient = np.array(gradient, dtype=self.dtype)           # a copy: the caller keeps theirs
             if gradient.shape != self.shape:
                 raise ValueError(f"backward(gradient) needs shape {self.shape}, got {gradient.shape}")
             self._accumulate(gradient)
@@ -363,7 +354,9 @@ class Tensor(ShapeOps):
                 # subtle: the closure gets the gradient as an argument instead of reading
                 # out.grad, so it holds no reference to `out`; a reference cycle
                 # out → closure → out would keep every step's arrays alive until
-                # the garbage collector runs, and training would slow down.
+                # the garbage collector runs, and training would slow down. Read-only,
+                # because a closure may pass it on unchanged (see _accumulate).
+                node.grad.flags.writeable = False
                 node._backward(node.grad)
                 # Like PyTorch, only leaves keep .grad: an intermediate's gradient has
                 # been passed on, and keeping it would double-count on a second backward.

@@ -18,8 +18,9 @@ def _as_tensor(x) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
-def _check_temperature(T) -> float:
-    if not np.isfinite(T) or T <= 0:
+def check_temperature(T) -> float:
+    """The one check of a temperature, used by every function that takes one (softmax, KD losses)."""
+    if isinstance(T, bool) or not isinstance(T, (int, float, np.integer, np.floating)) or not np.isfinite(T) or T <= 0:
         raise ValueError(f"temperature T must be a finite number > 0, got T={T}: "
                          "softmax divides the logits by T")
     return float(T)
@@ -46,11 +47,11 @@ def linear(x, weight, bias=None) -> Tensor:
         def _backward(grad):
             g = grad                                         # (B, out)
             if x.requires_grad:
-                x._accumulate(g @ weight.data, fresh=True)       # (B, in)
+                x._accumulate(g @ weight.data)       # (B, in)
             if weight.requires_grad:
-                weight._accumulate(g.T @ x.data, fresh=True)     # (out, in)
+                weight._accumulate(g.T @ x.data)     # (out, in)
             if bias is not None and bias.requires_grad:
-                bias._accumulate(g.sum(axis=0), fresh=True)      # (out,)
+                bias._accumulate(g.sum(axis=0))      # (out,)
         out._backward = _backward
     return out
 
@@ -67,13 +68,13 @@ def log_softmax(z, T: float = 1.0, axis: int = -1) -> Tensor:
 
     Backward: ∂L/∂z_i = (g_i − p_i Σ_j g_j) / T, where g = ∂L/∂log p.
     """
-    z, T = _as_tensor(z), _check_temperature(T)
+    z, T = _as_tensor(z), check_temperature(T)
     logp = _stable_log_softmax(z.data / T, axis)
     out = Tensor.from_op(logp, (z,), "log_softmax")
     if out.requires_grad:
         def _backward(grad):
             g = grad
-            z._accumulate((g - np.exp(logp) * g.sum(axis=axis, keepdims=True)) / T, fresh=True)
+            z._accumulate((g - np.exp(logp) * g.sum(axis=axis, keepdims=True)) / T)
         out._backward = _backward
     return out
 
@@ -89,13 +90,13 @@ def softmax(z, T: float = 1.0, axis: int = -1) -> Tensor:
     >>> softmax(np.array([[0.0, np.log(3.0)]])).data.round(6)
     array([[0.25, 0.75]])
     """
-    z, T = _as_tensor(z), _check_temperature(T)
+    z, T = _as_tensor(z), check_temperature(T)
     p = np.exp(_stable_log_softmax(z.data / T, axis))
     out = Tensor.from_op(p, (z,), "softmax")
     if out.requires_grad:
         def _backward(grad):
             g = grad
-            z._accumulate(p * (g - (g * p).sum(axis=axis, keepdims=True)) / T, fresh=True)
+            z._accumulate(p * (g - (g * p).sum(axis=axis, keepdims=True)) / T)
         out._backward = _backward
     return out
 
@@ -140,7 +141,7 @@ def cross_entropy(logits, labels, reduction: str = "mean") -> Tensor:
         def _backward(grad):
             g = np.exp(logp)
             g[np.arange(B), y] -= 1.0
-            z._accumulate(g * (grad * scale), fresh=True)
+            z._accumulate(g * (grad * scale))
         out._backward = _backward
     return out
 

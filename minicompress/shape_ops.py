@@ -44,7 +44,7 @@ class ShapeOps:
                 hit = (self.data == m)
                 share = hit / hit.sum(axis=axis, keepdims=True)
                 g = grad if keepdims or axis is None else np.expand_dims(grad, axis)
-                self._accumulate(share * g, fresh=True)
+                self._accumulate(share * g)
             out._backward = _backward
         return out
 
@@ -89,6 +89,6 @@ class ShapeOps:
             def _backward(grad):
                 g = np.zeros_like(self.data)
                 np.add.at(g, index, grad)
-                self._accumulate(g, fresh=True)
+                self._accumulate(g)
             out._backward = _backward
         return out

@@ -58,8 +58,8 @@ def test_missing_T_squared_is_named(tmp_path):
 
 
 def test_reversed_kl_is_named(tmp_path):
-    ok, text = _solve(by("kd_loss"), tmp_path, "kl_divergence(teacher_logits, zs, T)",
-                      "kl_divergence(zs.data, Tensor(np.asarray(teacher_logits, dtype=float)), T)")
+    ok, text = _solve(by("kd_loss"), tmp_path, "kl_divergence(zs, teacher_logits, T=T)",
+                      "kl_divergence(Tensor(np.asarray(teacher_logits, dtype=float)), zs.data, T=T)")
     assert not ok and "likely mistake: KL direction reversed" in text
 
 

@@ -33,13 +33,33 @@ def rng(seed):
 
 
 # --- 1-3: backward rules --------------------------------------------------------------------------------------
+# The expected gradients come from running the op itself in minicompress's autograd.
+
+def _grads(op, *arrays, grad):
+    from ..autograd import Tensor
+    ts = [Tensor(np.array(a, dtype=float), requires_grad=True) for a in arrays]
+    op(*ts).backward(grad)
+    return tuple(t.grad for t in ts)
+
+
+def mul_through_autograd(a, b, grad):
+    return _grads(lambda x, y: x * y, a, b, grad=grad)
+
+
+def matmul_through_autograd(A, B, G):
+    return _grads(lambda x, y: x @ y, A, B, grad=G)
+
+
+def relu_through_autograd(a, grad):
+    return _grads(lambda x: x.relu(), a, grad=grad)[0]
+
 
 def mul_cases():
     g = rng(1)
     return [Case("a = [1, 2], b = [3, −1], grad = [1, 1]", (np.array([1.0, 2.0]), np.array([3.0, -1.0]), np.ones(2)),
                  "by hand: ∂(ab)/∂a = b, ∂(ab)/∂b = a"),
             Case("random (3, 4) arrays", (g.normal(size=(3, 4)), g.normal(size=(3, 4)), g.normal(size=(3, 4))),
-                 "minicompress.autograd.mul_backward, checked by central differences in its tests")]
+                 "minicompress.Tensor.__mul__ through backward(), checked by central differences in its tests")]
 
 
 def matmul_cases():
@@ -47,14 +67,14 @@ def matmul_cases():
     return [Case("A (1, 2), B (2, 1), grad [[1]]", (np.array([[1.0, 2.0]]), np.array([[3.0], [4.0]]), np.ones((1, 1))),
                  "by hand: ∂L/∂A = grad·Bᵀ = [[3, 4]], ∂L/∂B = Aᵀ·grad = [[1], [2]]"),
             Case("random A (4, 3), B (3, 5)", (g.normal(size=(4, 3)), g.normal(size=(3, 5)), g.normal(size=(4, 5))),
-                 "minicompress.autograd.matmul_backward")]
+                 "minicompress.Tensor.__matmul__ through backward()")]
 
 
 def relu_cases():
     g = rng(3)
     return [Case("a = [−1, 0, 2], grad = [5, 5, 5]", (np.array([-1.0, 0.0, 2.0]), np.full(3, 5.0)),
                  "by hand: gradient passes only where a > 0 (0 at a = 0, as PyTorch)"),
-            Case("random (4, 4)", (g.normal(size=(4, 4)), g.normal(size=(4, 4))), "minicompress.autograd.relu_backward")]
+            Case("random (4, 4)", (g.normal(size=(4, 4)), g.normal(size=(4, 4))), "minicompress.Tensor.relu through backward()")]
 
 
 # --- 4: rounding -------------------------------------------------------------------------------------------
@@ -79,7 +99,7 @@ def round_cases():
 def qp(lo, hi, bits, scheme):
     from ..quant.qparams import qparams_from_range
     qp = qparams_from_range(lo, hi, bits, scheme)
-    return np.array([float(np.ravel(qp.scale)[0]), float(np.ravel(qp.zero_point)[0]), qp.qmin, qp.qmax])
+    return np.array([float(np.ravel(qp.q)[0]), float(np.ravel(qp.zero_point)[0]), qp.qmin, qp.qmax])
 
 
 def qparams_cases():
@@ -92,7 +112,7 @@ def qparams_cases():
 def qparams_call(module, args):
     fn = getattr(module, "qparams_from_range")
     qp = fn(*args)
-    return np.array([float(np.ravel(qp.scale)[0]), float(np.ravel(qp.zero_point)[0]), qp.qmin, qp.qmax])
+    return np.array([float(np.ravel(qp.q)[0]), float(np.ravel(qp.zero_point)[0]), qp.qmin, qp.qmax])
 
 
 # --- 6: int8 GEMM -------------------------------------------------------------------------------------------------
@@ -187,12 +207,13 @@ def kd_cases():
 
 
 def kd_call(module, args):
-    return float(module.kd_loss(*args).item())
+    zs, zt, y, T, alpha = args
+    return float(module.kd_loss(zs, zt, y, T=T, alpha=alpha).item())
 
 
 def kd_ref(zs, zt, y, T, alpha):
     from ..distill.kd_loss import kd_loss
-    return float(kd_loss(zs, zt, y, T, alpha).item())
+    return float(kd_loss(zs, zt, y, T=T, alpha=alpha).item())
 
 
 def batch_kl(p, q):
@@ -214,7 +235,12 @@ def kd_variant(zs, zt, y, T, alpha, t2=True, reverse=False):
 
 def kdg(zs, zt, T):
     from ..distill.kd_loss import kd_gradient
-    return kd_gradient(zs, zt, T)
+    return kd_gradient(zs, zt, T=T)
+
+
+def kdg_call(module, args):
+    zs, zt, T = args
+    return module.kd_gradient(zs, zt, T=T)
 
 
 def kdg_cases():

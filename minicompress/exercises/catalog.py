@@ -30,6 +30,7 @@ class Exercise:
     mistakes: list = field(default_factory=list)
     rename: dict = field(default_factory=dict)
     exact: bool = False              # integers: compare exactly
+    closure: tuple = ()              # (name, args, returns): the region sits in an op's backward closure
 
     @property
     def filename(self) -> str:
@@ -39,33 +40,39 @@ class Exercise:
         out = []
         for ref in self.refs:
             module, name = ref.split(":")
-            out.append(getattr(importlib.import_module(module), name))
+            obj = importlib.import_module(module)
+            for part in name.split("."):                 # "Tensor.__mul__": a method
+                obj = getattr(obj, part)
+            out.append(obj)
         return out
 
 
 EXERCISES = [
     Exercise(1, "mul_backward", "the backward of multiplication",
              "Given a, b and ∂L/∂out for out = a·b (elementwise), return (∂L/∂a, ∂L/∂b).",
-             ["minicompress.autograd:mul_backward"], "mul_backward", ("mul_backward",), "import numpy as np",
+             ["minicompress.autograd:Tensor.__mul__"], "mul_backward", ("mul_backward",), "import numpy as np",
              "For out = a · b, the chain rule gives ∂L/∂a = ∂L/∂out · ∂out/∂a. Work out ∂out/∂a and ∂out/∂b.",
-             C.mul_cases, C.ref("minicompress.autograd", "mul_backward"),
+             C.mul_cases, C.mul_through_autograd,
              [Mistake("swapped factors", lambda a, b, g: (g * a, g * b),
-                      "∂(a·b)/∂a is b, not a: each input's gradient uses the *other* input")]),
+                      "∂(a·b)/∂a is b, not a: each input's gradient uses the *other* input")],
+             closure=("mul_backward", ("a", "b", "grad"), ("grad_a", "grad_b"))),
     Exercise(2, "matmul_backward", "the backward of matrix multiplication",
              "Given A (M, K), B (K, N) and ∂L/∂out (M, N), return (∂L/∂A, ∂L/∂B).",
-             ["minicompress.autograd:matmul_backward"], "matmul_backward", ("matmul_backward",), "import numpy as np",
+             ["minicompress.autograd:Tensor.__matmul__"], "matmul_backward", ("matmul_backward",), "import numpy as np",
              "out[i, j] = Σ_k A[i, k] B[k, j]. The gradients must have the shapes of A and B: let the shapes guide you.",
-             C.matmul_cases, C.ref("minicompress.autograd", "matmul_backward"),
+             C.matmul_cases, C.matmul_through_autograd,
              [Mistake("gradients returned in the wrong order", lambda a, b, g: (a.T @ g, g @ b.T),
-                      "return (∂L/∂A, ∂L/∂B) in that order: ∂L/∂A has A's shape")]),
+                      "return (∂L/∂A, ∂L/∂B) in that order: ∂L/∂A has A's shape")],
+             closure=("matmul_backward", ("A", "B", "G"), ("grad_A", "grad_B"))),
     Exercise(3, "relu_backward", "the backward of ReLU",
              "Given a and ∂L/∂out for out = max(a, 0), return ∂L/∂a.",
-             ["minicompress.autograd:relu_backward"], "relu_backward", ("relu_backward",), "import numpy as np",
+             ["minicompress.autograd:Tensor.relu"], "relu_backward", ("relu_backward",), "import numpy as np",
              "ReLU passes its input where it is positive and outputs 0 elsewhere. Its slope is 1 or 0; at exactly 0 use 0.",
-             C.relu_cases, C.ref("minicompress.autograd", "relu_backward"),
+             C.relu_cases, C.relu_through_autograd,
              [Mistake("slope 1 at a = 0", lambda a, g: g * (a >= 0), "at a = 0 minicompress (like PyTorch) uses slope 0"),
               Mistake("forgot the incoming gradient", lambda a, g: (a > 0).astype(float),
-                      "chain rule: multiply the local slope by ∂L/∂out")]),
+                      "chain rule: multiply the local slope by ∂L/∂out")],
+             closure=("relu_backward", ("a", "grad"), ("grad_a",))),
     Exercise(4, "rounding", "round(w/q) with rounding modes",
              "ŵ = round(w/q) four ways: ties away from zero (四舍五入), ties to even, floor, stochastic.",
              ["minicompress.quant.rounding:round_half_away", "minicompress.quant.rounding:round_half_even",
@@ -85,7 +92,7 @@ EXERCISES = [
              "Compute the step (scale) and zero point from a range [lo, hi] for both schemes.",
              ["minicompress.quant.qparams:qparams_from_range"], "qparams_from_range",
              ("choose_qparams_symmetric", "choose_qparams_affine"),
-             "import numpy as np\n\nfrom minicompress.quant.qparams import SCHEMES, QParams, bound_or_span\n"
+             "import numpy as np\n\nfrom minicompress.quant.qparams import MIN_STEP, SCHEMES, QParams\n"
              "from minicompress.quant.rounding import round_half_away\nfrom minicompress.quant.uniform import qrange",
              "Symmetric: q = max(|lo|, |hi|) / qmax with z = 0. Affine: first widen [lo, hi] to contain 0, then "
              "q = (hi − lo)/(qmax − qmin) and z = qmin − round(lo/q), clamped to [qmin, qmax].",
@@ -130,8 +137,8 @@ EXERCISES = [
              "L = α·T²·KL(p_teacher ‖ p_student) + (1 − α)·CE(z_student, y), KL averaged over the batch.",
              ["minicompress.distill.kd_loss:kd_loss"], "kd_loss", ("kd_loss",),
              "import numpy as np\n\nfrom minicompress import functional as F\nfrom minicompress.autograd import Tensor\n"
-             "from minicompress.distill.kd_loss import _check_T_alpha, kl_divergence",
-             "Use kl_divergence(teacher_logits, student_logits, T) (it is KL(p_t ‖ p_s)) and F.cross_entropy. "
+             "from minicompress.distill.kd_loss import _student, check_alpha, kl_divergence",
+             "Use kl_divergence(student_logits, teacher_logits, T=T) (it is KL(p_t ‖ p_s)) and F.cross_entropy. "
              "The soft term is multiplied by T²; labels may be None only when α = 1.",
              C.kd_cases, C.kd_ref,
              [Mistake("T² missing", lambda *a: C.kd_variant(*a, t2=False),
@@ -145,7 +152,7 @@ EXERCISES = [
              "import numpy as np\n\nfrom minicompress.distill.soft_labels import soft_labels",
              "Differentiate T²·Σ_i p_t,i (log p_t,i − log softmax(z_s/T)_i) with respect to z_s. The softmax's "
              "derivative brings a 1/T; what is left of the T²?",
-             C.kdg_cases, C.ref("minicompress.distill.kd_loss", "kd_gradient"),
+             C.kdg_cases, C.kdg,
              [Mistake("T factor missing", lambda zs, zt, T: C.kdg(zs, zt, T) / T,
                       "the T² in front of the KL and the 1/T from the softmax leave a factor T"),
               Mistake("sign reversed", lambda zs, zt, T: -C.kdg(zs, zt, T),
@@ -161,7 +168,8 @@ EXERCISES = [
                       "after assigning, move each centroid to the mean of the values assigned to it, and repeat")]),
 ]
 
-CALLERS = {"choose_qparams": C.qparams_call, "requantize": C.requant_call, "kd_loss": C.kd_call, "kmeans": C.kmeans_call}
+CALLERS = {"choose_qparams": C.qparams_call, "requantize": C.requant_call, "kd_loss": C.kd_call,
+           "kd_gradient": C.kdg_call, "kmeans": C.kmeans_call}
 
 
 def caller(ex: Exercise):

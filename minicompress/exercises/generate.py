@@ -1,4 +1,11 @@
-"""Write student copies: each reference function with its marked lines replaced by a stub."""
+"""Write student copies: each reference function with its marked lines replaced by a stub.
+
+Most exercises mark lines of a whole function. The backward rules of the
+autograd ops sit inside the op's ``_backward`` closure, right under the
+forward pass; for those, the marked lines are lifted out of the closure into
+a small function of their own (``Exercise.closure`` names it, its arguments
+and what it returns), so the student writes exactly the lines the op runs.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +18,39 @@ from .catalog import EXERCISES, Exercise
 BEGIN, END = "# --- exercise:", "# --- end exercise ---"
 
 
+def _stub(ex: Exercise, indent: str) -> str:
+    return (f'{indent}raise NotImplementedError("Exercise {ex.number}: {ex.title} — '
+            f'write this part (see {ex.slug}.md)")')
+
+
+def _region(fn, slug: str) -> list:
+    """The lines between ``# --- exercise: slug ---`` and its end marker in ``fn``'s source, dedented."""
+    lines = textwrap.dedent(inspect.getsource(fn)).splitlines()
+    starts = [i for i, line in enumerate(lines)
+              if line.strip().startswith(BEGIN) and line.strip()[len(BEGIN):].strip().rstrip("-").strip() == slug]
+    if len(starts) != 1:
+        raise LookupError(f"{fn.__qualname__} has {len(starts)} regions marked {slug!r}; expected one")
+    end = next(i for i in range(starts[0], len(lines)) if lines[i].strip() == END)
+    return textwrap.dedent("\n".join(lines[starts[0] + 1:end])).splitlines()
+
+
+def closure_function(ex: Exercise, fn, solved: bool) -> str:
+    """The marked lines of an op's backward closure as a function ``name(args) -> returns``."""
+    name, args, returns = ex.closure
+    where = f"{fn.__module__.replace('.', '/')}.py"
+    doc = (fn.__doc__ or "").strip().splitlines()[0]
+    body = [f"    {line}" if line else "" for line in _region(fn, ex.regions[0])] if solved else [_stub(ex, "    ")]
+    return "\n".join([f"def {name}({', '.join(args)}):",
+                      f'    """The lines marked in the backward closure of ``{fn.__qualname__}`` ({where}).',
+                      "", f"    {doc}", '    """', *body, f"    return {', '.join(returns)}"])
+
+
 def student_source(ex: Exercise) -> str:
     """The student's file: imports, then each function with the exercise's regions stubbed."""
     parts = [f'"""Exercise {ex.number}: {ex.title}.\n\n{ex.summary}\n\nCheck it with:'
              f'  python -m minicompress check {ex.slug} {ex.filename}\n"""\n', ex.preamble.strip(), ""]
+    if ex.closure:
+        return "\n".join(parts + ["", closure_function(ex, ex.functions()[0], solved=False), ""]).rstrip() + "\n"
     for fn in ex.functions():
         src = textwrap.dedent(inspect.getsource(getattr(fn, "py_func", fn)))
         lines = [line for line in src.splitlines() if not line.lstrip().startswith("@")]
@@ -22,9 +58,7 @@ def student_source(ex: Exercise) -> str:
         for line in lines:
             stripped = line.strip()
             if stripped.startswith(BEGIN) and stripped[len(BEGIN):].strip().rstrip("-").strip() in ex.regions:
-                indent = line[: len(line) - len(line.lstrip())]
-                out.append(f'{indent}raise NotImplementedError("Exercise {ex.number}: {ex.title} — '
-                           f'write this part (see {ex.slug}.md)")')
+                out.append(_stub(ex, line[: len(line) - len(line.lstrip())]))
                 skipping = True
             elif skipping and stripped == END:
                 skipping = False
@@ -40,6 +74,8 @@ def student_source(ex: Exercise) -> str:
 def reference_source(ex: Exercise) -> str:
     """The same file with the solution in place (for teachers, and for the tests)."""
     parts = [f'"""Exercise {ex.number}: {ex.title} (reference solution)."""\n', ex.preamble.strip(), ""]
+    if ex.closure:
+        return "\n".join(parts + ["", closure_function(ex, ex.functions()[0], solved=True), ""]).rstrip() + "\n"
     for fn in ex.functions():
         text = textwrap.dedent(inspect.getsource(getattr(fn, "py_func", fn)))
         text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("@"))
