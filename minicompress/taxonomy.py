@@ -51,10 +51,10 @@ def _examples():
         ("K", "单标签蒸馏 single-label", "distill.kd_loss with one teacher",
          "one teacher's soft labels as targets"),
         ("L", "多标签蒸馏 multi-label (several teachers)", "distill.multi_teacher_targets",
-         f"mean of probs vs of logits: {multi_teacher_targets([np.array([[8.0, 0]]), np.array([[0, 4.0]])], 1, 'probs').round(3)[0].tolist()}"
-         f" vs {multi_teacher_targets([np.array([[8.0, 0]]), np.array([[0, 4.0]])], 1, 'logits').round(3)[0].tolist()}"),
+         f"mean of probs vs of logits: {multi_teacher_targets([np.array([[8.0, 0]]), np.array([[0, 4.0]])], T=1, mode='probs').round(3)[0].tolist()}"
+         f" vs {multi_teacher_targets([np.array([[8.0, 0]]), np.array([[0, 4.0]])], T=1, mode='logits').round(3)[0].tolist()}"),
         ("M", "混合标签蒸馏 mixed-label", "distill.mixed_targets",
-         f"0.5·soft + 0.5·onehot(0): {mixed_targets(z, np.array([0]), 4.0, 0.5).round(3)[0].tolist()}"),
+         f"0.5·soft + 0.5·onehot(0): {mixed_targets(z, np.array([0]), T=4.0, alpha=0.5).round(3)[0].tolist()}"),
         ("N", "硬蒸馏 hard distillation", "distill.hard_labels / hard_label_loss",
          f"argmax of {z[0].tolist()} = {int(hard_labels(z)[0])}"),
         ("O", "软蒸馏 soft distillation", "distill.kd_loss(alpha=1)",

@@ -3,6 +3,9 @@
     L = α·T²·KL(p_teacher^T ‖ p_student^T) + (1 − α)·CE(z_student, y)
 
 with p^T = softmax(z / T) and KL averaged over the batch ("batchmean").
+Every function here takes ``(student_logits, teacher_logits, ...)``, input
+then target as PyTorch's losses do, with ``T`` and ``alpha`` keyword-only;
+the temperature is checked by ``functional.check_temperature``.
 
 subtle: the KL direction. KL(p_t ‖ p_s) = Σ_i p_t,i (log p_t,i − log p_s,i)
 weights the student's log-probabilities by the *teacher's* probabilities,
@@ -25,11 +28,11 @@ from ..autograd import Tensor
 from .soft_labels import check_probabilities, soft_labels
 
 
-def _check_T_alpha(T, alpha):
-    if not np.isfinite(T) or T <= 0:
-        raise ValueError(f"temperature T must be a finite number > 0, got T={T}: softmax divides by T")
-    if not 0 <= alpha <= 1:
+def check_alpha(alpha) -> float:
+    """α weighs the soft-label term against the hard-label one, so it must lie in [0, 1]."""
+    if not np.isfinite(alpha) or not 0 <= alpha <= 1:
         raise ValueError(f"alpha must lie in [0, 1] (the weight of the soft-label term), got alpha={alpha}")
+    return float(alpha)
 
 
 def _constant(x) -> np.ndarray:
@@ -37,7 +40,11 @@ def _constant(x) -> np.ndarray:
     return np.asarray(x.data if isinstance(x, Tensor) else x, dtype=np.float64)
 
 
-def soft_cross_entropy(logits, targets, T: float = 1.0) -> Tensor:
+def _student(x) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(np.asarray(x, dtype=np.float64))
+
+
+def soft_cross_entropy(logits, targets, *, T: float = 1.0) -> Tensor:
     """CE = −(1/B) Σ_b Σ_i p_b,i · log softmax(z_b / T)_i  for probability targets p.
 
     Examples
@@ -45,35 +52,38 @@ def soft_cross_entropy(logits, targets, T: float = 1.0) -> Tensor:
     >>> round(soft_cross_entropy(np.zeros((1, 4)), np.full((1, 4), 0.25)).item(), 6)   # ln 4
     1.386294
     """
-    z = logits if isinstance(logits, Tensor) else Tensor(np.asarray(logits, dtype=np.float64))
+    z = _student(logits)
     p = check_probabilities(targets)
     if p.shape != z.shape:
         raise ValueError(f"targets {p.shape} and logits {z.shape} must have the same shape")
     return -(F.log_softmax(z, T) * p.astype(z.dtype)).sum() * (1.0 / z.shape[0])
 
 
-def kl_divergence(teacher_logits, student_logits, T: float = 1.0) -> Tensor:
-    """KL(p_t ‖ p_s) = (1/B) Σ_b Σ_i p_t,i (log p_t,i − log p_s,i) at temperature T (batchmean).
+def kl_divergence(student_logits, teacher_logits, *, T: float = 1.0) -> Tensor:
+    """KL(p_t ‖ p_s) = (1/B) Σ_b Σ_i p_t,i (log p_t,i − log p_s,i),  p = softmax(z / T)  (batchmean).
+
+    The student's log-probabilities are weighted by the *teacher's*
+    probabilities; the value is ≥ 0, and 0 exactly when the two agree.
 
     Examples
     --------
     >>> z = np.array([[1.0, 2.0, 0.5]])
     >>> round(kl_divergence(z, z).item(), 12)        # identical distributions
     0.0
+    >>> round(kl_divergence(np.array([[np.log(4.0), 0.0]]), np.zeros((1, 2))).item(), 4)   # KL([.5,.5] ‖ [.8,.2])
+    0.2231
     """
-    zt = _constant(teacher_logits)
-    zs = student_logits if isinstance(student_logits, Tensor) else Tensor(np.asarray(student_logits, dtype=np.float64))
+    zs, zt = _student(student_logits), _constant(teacher_logits)
     if zt.shape != zs.shape or zs.ndim != 2:
-        raise ValueError(f"teacher logits {zt.shape} and student logits {zs.shape} must have the same "
+        raise ValueError(f"student logits {zs.shape} and teacher logits {zt.shape} must have the same "
                          "shape (batch, classes): both models must classify the same examples into the same classes")
-    log_pt = F.log_softmax(zt, T).data
-    pt = np.exp(log_pt)
-    # Σ p_t log p_t is a constant for the student; keeping it makes the value a true KL (≥ 0, 0 iff equal)
-    entropy_term = float(np.sum(pt * log_pt)) / zs.shape[0]
-    return soft_cross_entropy(zs, pt, T) + entropy_term
+    log_pt = F.log_softmax(zt, T).data                         # (B, C) constants: the teacher is fixed
+    pt = Tensor(np.exp(log_pt).astype(zs.dtype))
+    log_ps = F.log_softmax(zs, T)                              # (B, C) Tensor
+    return (pt * (Tensor(log_pt.astype(zs.dtype)) - log_ps)).sum() * (1.0 / zs.shape[0])
 
 
-def kd_loss(student_logits, teacher_logits, labels=None, T: float = 4.0, alpha: float = 0.9) -> Tensor:
+def kd_loss(student_logits, teacher_logits, labels=None, *, T: float = 4.0, alpha: float = 0.9) -> Tensor:
     """L = α·T²·KL(p_t^T ‖ p_s^T) + (1 − α)·CE(z_s, y)  (Hinton et al. 2015), KL batch-averaged.
 
     ``labels`` may be omitted only when α = 1 (pure soft-label distillation).
@@ -86,10 +96,11 @@ def kd_loss(student_logits, teacher_logits, labels=None, T: float = 4.0, alpha: 
     >>> bool(np.isclose(kd_loss(z, np.zeros((1, 3)), y, T=1, alpha=0).item(), F.cross_entropy(z, y).item()))
     True
     """
-    _check_T_alpha(T, alpha)
-    zs = student_logits if isinstance(student_logits, Tensor) else Tensor(np.asarray(student_logits, dtype=np.float64))
+    F.check_temperature(T)
+    check_alpha(alpha)
+    zs = _student(student_logits)
     # --- exercise: kd_loss ---
-    loss = kl_divergence(teacher_logits, zs, T) * (alpha * T * T) if alpha > 0 else None
+    loss = kl_divergence(zs, teacher_logits, T=T) * (alpha * T * T) if alpha > 0 else None
     if alpha < 1:
         if labels is None:
             raise ValueError(f"kd_loss with alpha={alpha} < 1 needs labels for its (1 − α)·CE term")
@@ -99,7 +110,7 @@ def kd_loss(student_logits, teacher_logits, labels=None, T: float = 4.0, alpha: 
     # --- end exercise ---
 
 
-def kd_gradient(student_logits, teacher_logits, T: float) -> np.ndarray:
+def kd_gradient(student_logits, teacher_logits, *, T: float) -> np.ndarray:
     """The closed form ∂(T²·KL)/∂z_s = T·(p_s − p_t) per example (before batch averaging)."""
     # --- exercise: kd_gradient ---
     return T * (soft_labels(student_logits, T) - soft_labels(teacher_logits, T))

@@ -14,16 +14,17 @@ from ..nn import Module, Sequential
 from ..optim import Adam
 from ..train import fit, predict_logits
 from .fitnets import HintRegressor
-from .kd_loss import _check_T_alpha, kd_loss
+from .kd_loss import check_alpha, kd_loss
 
 
-def distill(student, teacher, data, T: float = 4.0, alpha: float = 0.9, epochs: int = 30,
+def distill(student, teacher, data, *, T: float = 4.0, alpha: float = 0.9, epochs: int = 30,
             optimizer=None, batch_size: int = 64, rng=0, test=None, verbose=None, teacher_logits=None):
     """Train ``student`` with ``kd_loss`` against ``teacher``'s logits on ``data`` = (X, y).
 
     Returns fit's history. ``teacher_logits`` may be passed to reuse them across runs.
     """
-    _check_T_alpha(T, alpha)
+    F.check_temperature(T)
+    check_alpha(alpha)
     X, y = data[0], data[1]
     zt = predict_logits(teacher, X) if teacher_logits is None else np.asarray(teacher_logits)
     if zt.shape[0] != len(X):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import functional as F
-from .kd_loss import _check_T_alpha, _constant, soft_cross_entropy
+from .kd_loss import _constant, check_alpha, soft_cross_entropy
 from .soft_labels import hard_labels, soft_labels
 
 MULTI_MODES = ("probs", "logits")
@@ -27,21 +27,22 @@ def hard_label_loss(student_logits, teacher_logits):
     return F.cross_entropy(student_logits, hard_labels(_constant(teacher_logits)))
 
 
-def mixed_targets(teacher_logits, labels, T: float, alpha: float) -> np.ndarray:
+def mixed_targets(teacher_logits, labels, *, T: float, alpha: float) -> np.ndarray:
     """α·softmax(z_t / T) + (1 − α)·onehot(y): a probability vector per example."""
-    _check_T_alpha(T, alpha)
+    F.check_temperature(T)
+    check_alpha(alpha)
     p = soft_labels(_constant(teacher_logits), T)
     y = F.check_labels(labels, p.shape[0], p.shape[1])
     onehot = np.eye(p.shape[1])[y]
     return alpha * p + (1 - alpha) * onehot
 
 
-def mixed_label_loss(student_logits, teacher_logits, labels, T: float = 4.0, alpha: float = 0.5):
+def mixed_label_loss(student_logits, teacher_logits, labels, *, T: float = 4.0, alpha: float = 0.5):
     """CE of the student against the mixed targets (at T = 1 on the student's side)."""
-    return soft_cross_entropy(student_logits, mixed_targets(teacher_logits, labels, T, alpha))
+    return soft_cross_entropy(student_logits, mixed_targets(teacher_logits, labels, T=T, alpha=alpha))
 
 
-def multi_teacher_targets(teacher_logits_list, T: float = 4.0, mode: str = "probs") -> np.ndarray:
+def multi_teacher_targets(teacher_logits_list, *, T: float = 4.0, mode: str = "probs") -> np.ndarray:
     """Soft labels from several teachers: mean of softmax(z_k/T) ("probs") or softmax(mean z_k / T) ("logits").
 
     Examples
