@@ -9,7 +9,7 @@ from minicompress.integer.mlp import simulate_layer
 from minicompress.integer.replay import replay
 from minicompress.nn import MLP, Linear
 from minicompress.quant.conventions import activation_conventions, conventions_table, weight_conventions
-from minicompress.teacher import shared_teacher
+from minicompress.experiments import shared_teacher
 from minicompress.train import evaluate
 
 
@@ -64,7 +64,7 @@ def test_end_to_end_logits_within_one_step_of_the_simulation(small):
 def test_logits_dequantize_close_to_the_float_model(small):
     model, X, im = small
     float_logits = im.float_logits(X)
-    assert np.abs(im(X) - float_logits).max() < 8 * im.layers[-1].s_out
+    assert np.abs(im(X) - float_logits).max() < 8 * im.layers[-1].q_out
 
 
 def test_dead_rows_with_tiny_weights_do_not_overflow_the_bias():
@@ -81,8 +81,8 @@ def test_replay_lands_on_the_kernel_code_and_shows_the_chain(small):
     _, X, im = small
     for layer, neuron in ((0, 3), (1, 0), (2, 2)):
         r = replay(im, X[7], layer, neuron)
-        assert r["y_q"] == r["kernel_code"] == im.forward_all(X[7:8])[layer + 1][0, neuron]
-        assert r["acc"] == int(r["products"].sum()) + int(im.layers[layer].b_q[neuron])
+        assert r["y_c"] == r["kernel_code"] == im.forward_all(X[7:8])[layer + 1][0, neuron]
+        assert r["acc"] == int(r["products"].sum()) + int(im.layers[layer].b_c[neuron])
         for word in ("accumulator", "srdhm", "M0", "clamp", "the same code"):
             assert word in r["text"]
     with pytest.raises(ValueError, match="neuron must be in"):
@@ -99,25 +99,15 @@ def test_from_float_errors():
         IntegerMLP.from_float(m, np.zeros((2, 4)), weight_bits=16)
 
 
-def test_storage_bytes_counts_packed_codes():
-    m = MLP((8, 16, 4), rng=0)
-    X = np.random.default_rng(0).uniform(0, 1, (10, 8)).astype(np.float32)
-    b8 = IntegerMLP.from_float(m, X, 8).storage_bytes()
-    b4 = IntegerMLP.from_float(m, X, 4).storage_bytes()
-    # weights 128 + 64 codes; per layer 4 B bias + 5 B (M0, n) per channel + 2 zero points; 8 B of scales
-    fixed = 8 + (16 + 4) * 9 + 2 * 2
-    assert b8 == fixed + 192 and b4 == fixed + 96
-
-
 def test_conventions_by_hand():
     x = np.array([-1.0, 3.0])                  # widened range [−1, 3]
     rows = {c.name: c for c in activation_conventions(x)}
-    assert np.isclose(rows["PyTorch static"].scale, 4 / 255) and rows["PyTorch static"].zero_point == 64
+    assert np.isclose(rows["PyTorch static"].q, 4 / 255) and rows["PyTorch static"].zero_point == 64
     # −1/(4/255) = −63.75: z = 0 + 63.75 → 64 with either tie rule
     assert rows["minicompress"].zero_point == -128 + 64
-    assert np.isclose(rows["PyTorch dynamic"].scale, 4 / 127)
+    assert np.isclose(rows["PyTorch dynamic"].q, 4 / 127)
     w = {c.name: c for c in weight_conventions(np.array([0.5, -2.54]))}
-    assert np.isclose(w["minicompress"].scale, 0.02) and np.isclose(w["PyTorch"].scale, 2.54 / 127.5)
+    assert np.isclose(w["minicompress"].q, 0.02) and np.isclose(w["PyTorch"].q, 2.54 / 127.5)
     text = conventions_table(x, np.array([0.5, -2.54]))
     assert "TFLite" in text and "ONNX Runtime" in text and "ties" in text
 

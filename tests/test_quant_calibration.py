@@ -8,7 +8,7 @@ from minicompress.nn import MLP, Linear, Sequential
 from minicompress.quant import choose_qparams, make_observer, quantize_model, round_model
 from minicompress.quant.model import layer_inputs
 from minicompress.quant.observers import MovingAverageMinMaxObserver
-from minicompress.teacher import shared_teacher
+from minicompress.experiments import shared_teacher
 from minicompress.train import evaluate, predict_logits
 
 
@@ -28,7 +28,7 @@ def test_percentile_clips_an_outlier_and_mse_prefers_a_tighter_range():
     assert 0.99 < hi < 1.0 and lo >= 0
     mse = make_observer("mse").observe(x)
     qp_mse, qp_mm = mse.qparams(4), make_observer("minmax").observe(x).qparams(4)
-    assert qp_mse.scale < qp_mm.scale / 10
+    assert qp_mse.q < qp_mm.q / 10
     assert np.mean((qp_mse.fake_quantize(x) - x) ** 2) < np.mean((qp_mm.fake_quantize(x) - x) ** 2)
     factors, curve = mse.curve
     assert len(factors) == len(curve) == 100 and curve.min() == curve[np.argmin(curve)]
@@ -75,24 +75,14 @@ def test_static_activations_use_the_calibrated_grid_and_dynamic_the_batch_range(
     static = quantize_model(m, 8, 4, mode="static", calib=calib)
     qp = static[0].act.qp
     hi = calib.max()
-    assert np.isclose(qp.scale, hi / 15) and qp.zero_point == 0      # range widened to [0, hi]
+    assert np.isclose(qp.q, hi / 15) and qp.zero_point == 0      # range widened to [0, hi]
     x = np.array([[0.13, 0.5, 0.77, 5.0]], np.float32)
     assert np.allclose(static[0].act(x), qp.fake_quantize(x))            # 5.0 is clipped to the range
     assert static[0].act(x).max() <= hi + 1e-6
     dynamic = quantize_model(m, 8, 4, mode="dynamic")
     assert np.isclose(dynamic[0].act(x).max(), 5.0)                       # its own range covers 5.0
     hidden = layer_inputs(m, calib)[1]
-    assert static[2].act.qp.scale == choose_qparams(hidden, 4, "affine").scale
-
-
-def test_storage_bytes_by_hand():
-    m = MLP((4, 6, 3), rng=0)                                   # weights 24 + 18, biases 6 + 3
-    q = quantize_model(m, 4, mode="weight_only", per_channel=True)
-    # codes: ceil(24·4/8) + ceil(18·4/8) = 12 + 9; steps: 4·(6 + 3); biases: 4·(6 + 3)
-    assert q.storage_bytes() == 12 + 9 + 36 + 36
-    s = quantize_model(m, 4, 8, mode="static", per_channel=False, calib=np.ones((2, 4), np.float32))
-    assert s.storage_bytes() == 12 + 9 + 4 * 2 + 36 + 8 * 2
-    assert round_model(m, "float16")[1] == 2 * m.num_parameters()
+    assert static[2].act.qp.q == choose_qparams(hidden, 4, "affine").q
 
 
 def test_model_errors():

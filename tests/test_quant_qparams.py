@@ -6,24 +6,24 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from minicompress.quant import choose_qparams, qparams_from_range, quant_error, quantize
+from minicompress.quant import MIN_STEP, choose_qparams, qparams_from_range, quant_error, quantize
 
 values = arrays(np.float64, st.integers(1, 60), elements=st.floats(-100, 100))
 
 
 def test_symmetric_formula_by_hand():
     qp = choose_qparams(np.array([-0.5, 0.25, 1.27]), 8)
-    assert np.isclose(qp.scale, 1.27 / 127) and qp.zero_point == 0 and (qp.qmin, qp.qmax) == (-127, 127)
+    assert np.isclose(qp.q, 1.27 / 127) and qp.zero_point == 0 and (qp.qmin, qp.qmax) == (-127, 127)
     qp4 = choose_qparams(np.array([-3.5, 1.0]), 4)          # q = 3.5 / 7 = 0.5
-    assert np.isclose(qp4.scale, 0.5) and qp4.quantize([-3.5, 1.0, 1.25]).tolist() == [-7, 2, 3]
+    assert np.isclose(qp4.q, 0.5) and qp4.quantize([-3.5, 1.0, 1.25]).tolist() == [-7, 2, 3]
 
 
 def test_affine_formula_by_hand():
     qp = choose_qparams(np.array([-1.0, 2.0]), 2, "affine")  # q = 3/3 = 1, z = 0 − round(−1) = 1
-    assert np.isclose(qp.scale, 1.0) and qp.zero_point == 1
+    assert np.isclose(qp.q, 1.0) and qp.zero_point == 1
     assert qp.quantize([-1.0, 0.0, 1.0, 2.0]).tolist() == [0, 1, 2, 3]
     pos = choose_qparams(np.array([0.5, 6.0]), 8, "affine")  # range widened to [0, 6]: z = 0
-    assert pos.zero_point == 0 and np.isclose(pos.scale, 6 / 255)
+    assert pos.zero_point == 0 and np.isclose(pos.q, 6 / 255)
 
 
 @given(values, st.integers(2, 16))
@@ -37,23 +37,35 @@ def test_affine_zero_is_exactly_representable(x, bits):
 def test_the_chosen_range_covers_the_data_within_half_a_step(x, bits, scheme):
     qp = choose_qparams(x, bits, scheme)
     err = np.abs(qp.fake_quantize(x) - x)
-    # affine: rounding z can shift the grid by up to q/2, so the ends may clip by up to q/2
-    assert np.all(err <= float(qp.scale) * (0.5 if scheme == "symmetric" else 1.0) + 1e-9)
+    # affine too: z = qmin − round(lo/q) puts the lowest grid point within q/2 of lo, and the top
+    # one within q/2 of hi, so every value is within half a step (a truncated z is not)
+    assert np.all(err <= float(qp.q) / 2 + 1e-9)
+
+
+def test_affine_zero_point_is_rounded_by_hand():
+    """[−1.0, 0.6] at 2 bits: q = 1.6/3 = 0.5333, lo/q = −1.875, so z = 0 − round(−1.875) = 2.
+
+    The grid is q·(c − 2) for c = 0..3: −1.0667, −0.5333, 0, 0.5333; −1.0 and 0.6 are both 0.0667 away.
+    A zero point truncated to 1 would shift the grid up a step, and −1.0 would be 0.4667 away (> q/2)."""
+    qp = qparams_from_range(-1.0, 0.6, 2, "affine")
+    assert np.isclose(qp.q, 1.6 / 3) and int(qp.zero_point) == 2
+    assert qp.quantize([-1.0, 0.0, 0.6]).tolist() == [0, 2, 3]
+    assert np.abs(qp.fake_quantize([-1.0, 0.6]) - [-1.0, 0.6]).max() <= float(qp.q) / 2
 
 
 @given(arrays(np.float64, (4, 6), elements=st.floats(-10, 10)), st.integers(2, 8))
 def test_per_channel_worst_case_bound_never_exceeds_per_tensor(w, bits):
     """Each channel's step is at most the tensor's, so its error bound q_c/2 is at most q/2.
 
-    (An all-zero row gets q = 1 by convention; any step represents it exactly.)
+    (An all-zero row gets the floor MIN_STEP; any step represents it exactly.)
     """
     t = choose_qparams(w, bits, "symmetric")
     c = choose_qparams(w, bits, "symmetric", axis=0)
     used = np.abs(w).max(axis=1) > 0
-    assert np.all(c.scale[used] <= t.scale * (1 + 1e-12))
+    assert np.all(c.q[used] <= t.q * (1 + 1e-12))
     err = np.abs(c.fake_quantize(w) - w)
-    assert np.all(err.max(axis=1) <= c.scale / 2 + 1e-9) and np.all(err[~used] == 0)
-    assert err.max() <= float(t.scale) / 2 + 1e-9
+    assert np.all(err.max(axis=1) <= c.q / 2 + 1e-9) and np.all(err[~used] == 0)
+    assert err.max() <= float(t.q) / 2 + 1e-9
 
 
 def test_per_channel_mse_is_not_always_smaller_a_counterexample_by_hand():
@@ -81,11 +93,12 @@ def test_per_channel_mse_is_smaller_on_rows_of_different_scale():
         assert np.mean((c.fake_quantize(w) - w) ** 2) < 0.8 * np.mean((t.fake_quantize(w) - w) ** 2)
 
 
-def test_all_zero_input_gets_a_valid_step():
+def test_all_zero_input_and_dead_channels_get_the_one_floor():
     qp = choose_qparams(np.zeros(5), 8, "affine")
-    assert qp.scale == 1.0 and qp.fake_quantize(np.zeros(5)).tolist() == [0.0] * 5
-    pc = choose_qparams(np.array([[0.0, 0.0], [1.0, -2.0]]), 4, axis=0)
-    assert pc.scale[0] == 1.0 and np.isclose(pc.scale[1], 2 / 7)
+    assert qp.q == MIN_STEP == np.finfo(np.float32).eps and qp.fake_quantize(np.zeros(5)).tolist() == [0.0] * 5
+    pc = choose_qparams(np.array([[0.0, 0.0], [1.0, -2.0], [1e-22, -3e-22]]), 4, axis=0)
+    assert pc.q[0] == MIN_STEP and np.isclose(pc.q[1], 2 / 7) and pc.q[2] == MIN_STEP
+    assert pc.quantize(np.array([[0.0, 0.0], [1.0, -2.0], [1e-22, -3e-22]]))[2].tolist() == [0, 0]
 
 
 def test_errors():
@@ -115,9 +128,9 @@ def test_quant_error_splits_exactly_into_rounding_and_clipping():
 
 
 def test_a_subnormal_range_still_gets_a_positive_step():
-    """Found by hypothesis: 5e-324 / 3 underflows to 0; the step falls back to the smallest normal."""
+    """Found by hypothesis: 5e-324 / 3 underflows to 0; the step is the floor MIN_STEP instead."""
     qp = choose_qparams(np.array([5e-324, 1.0]), 3, axis=None)
-    assert qp.scale > 0
+    assert qp.q > 0
     tiny = choose_qparams(np.array([[5e-324, 0.0], [1.0, 0.0]]), 3, axis=0)
-    assert tiny.scale[0] == np.finfo(np.float64).tiny and np.isclose(tiny.scale[1], 1 / 3)
+    assert tiny.q[0] == MIN_STEP and np.isclose(tiny.q[1], 1 / 3)
     assert np.all(tiny.fake_quantize(np.array([[5e-324, 0.0], [1.0, 0.0]])) == [[0.0, 0.0], [1.0, 0.0]])

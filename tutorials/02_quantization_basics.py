@@ -6,8 +6,8 @@
 # runs that formula, adds what a real quantizer needs (a bit width, a clamp, a
 # zero point), checks the seed's worked example, and measures the error.
 #
-# Conventions: `q` and "scale" are the same thing; dequantization is
-# `w̃ = q·(ŵ − z)` with zero point `z`.
+# Conventions: the step is `q` everywhere in minicompress (PyTorch, TFLite and
+# ONNX call it the "scale"); dequantization is `w̃ = q·(ŵ − z)` with zero point `z`.
 
 # %%
 import os
@@ -63,7 +63,7 @@ for x in (0.25, -0.25, 0.15):
 #
 # With `bits = 3` (signed) the codes must lie in [−4, 3]. `explain_quantize`
 # prints each intermediate value, so you can follow a weight through
-# scale → round → shift → clamp → dequantize.
+# divide by q → round → shift → clamp → dequantize.
 
 # %%
 print(explain_quantize([0.07, 0.25, -0.33, 1.0], 0.1, bits=3))
@@ -96,7 +96,7 @@ rng = np.random.default_rng(0)
 weights = rng.normal(size=100_000)
 for bits in (8, 4, 2):
     qp = choose_qparams(weights, bits, "symmetric")
-    print(f"{bits} bits:", quant_error(weights, qp.scale, bits, narrow=True))
+    print(f"{bits} bits:", quant_error(weights, qp.q, bits, narrow=True))
 # 8 bits: MSE 1.162e-04 against q²/12 = 1.157e-04, SQNR 39.3 dB; at 2 bits the codes {−1, 0, 1}
 # cannot follow the weights and the uniform model (1.866) overstates the measured MSE (0.941)
 print("figure:", make_quant_error_histogram(FIGURES))

@@ -6,10 +6,11 @@
 # int8 products summed in int32, one integer requantization per layer, and no
 # floats between the input and the logits (Jacob et al. 2018; gemmlowp).
 #
-# Real numbers and codes are tied by `r = S·(q − z)`. For a Linear layer:
+# Real numbers and codes are tied by `r = q·(c − z)`, with `q` the step, `c` the
+# code and `z` the zero point (Jacob et al. write S·(q − z)). For a Linear layer:
 #
-#     acc[c] = Σ_k (x_q[k] − z_x)·w_q[c, k] + b_q[c]             (int32)
-#     y_q[c] = clamp(z_y + M[c]·acc[c]),   M[c] = S_x·S_w[c] / S_y
+#     acc[c] = Σ_k (x_c[k] − z_x)·w_c[c, k] + b_c[c]             (int32)
+#     y_c[c] = clamp(z_y + M[c]·acc[c]),   M[c] = q_x·q_w[c] / q_y
 #
 # and M is applied with integers only: `M = M0·2^(−31−n)`.
 
@@ -19,6 +20,8 @@ import time
 
 import numpy as np
 
+from minicompress.experiments import FULL, QUICK
+from minicompress.bill import storage_bill
 from minicompress.data import digits_split
 from minicompress.integer import IntegerMLP
 from minicompress.integer.replay import replay
@@ -28,10 +31,10 @@ from minicompress.kernels.pack import pack, unpack
 from minicompress.kernels.requant import quantize_multiplier, rounding_right_shift_reference, srdhm_reference
 from minicompress.plots.integer import make_int_accumulators, make_int_requant_error
 from minicompress.quant.conventions import conventions_table
-from minicompress.teacher import shared_teacher
+from minicompress.experiments import shared_teacher
 from minicompress.train import evaluate
 
-QUICK = os.environ.get("MINICOMPRESS_QUICK") == "1"
+budget = QUICK if os.environ.get("MINICOMPRESS_QUICK") == "1" else FULL    # epochs and seeds for every step
 FIGURES = os.environ.get("MINICOMPRESS_FIGURES", "figures")
 
 # %% [markdown]
@@ -94,13 +97,13 @@ print(M0, n, high, rounding_right_shift_reference(high, n))   # 1717986918 3 987
 
 # %%
 split = digits_split()
-teacher, _ = shared_teacher(epochs=3 if QUICK else 20)
+teacher, _ = shared_teacher(epochs=budget.teacher_epochs)
 integer = IntegerMLP.from_float(teacher, split.train.X)
 print(f"float32:      {100 * evaluate(teacher, split.test):.1f}%")         # 97.8%
 print(f"integer-only: {100 * integer.accuracy(split.test):.1f}%")          # 97.8%
-print(f"stored bytes: {integer.storage_bytes()} (float32: {4 * teacher.num_parameters()})")
+print(f"stored bytes: {storage_bill(integer).total} (float32: {storage_bill(teacher).total})")
 int4 = IntegerMLP.from_float(teacher, split.train.X, weight_bits=4)
-print(f"int4 weights: {100 * int4.accuracy(split.test):.1f}%, {int4.storage_bytes()} bytes")  # 97.3%, 46952
+print(f"int4 weights: {100 * int4.accuracy(split.test):.1f}%, {storage_bill(int4).total} bytes")  # 97.3%, 46950
 print("4-bit codes pack two to a byte:", pack([1, -1, 7, -8], 4), unpack(pack([1, -1, 7, -8], 4), 4, 4))
 
 # %% [markdown]
@@ -119,8 +122,8 @@ print(replay(integer, split.test.X[0], layer=0, neuron=3)["text"])
 # few codes in ten thousand (`python -m minicompress verify` prints the count).
 
 # %%
-print("figure:", make_int_requant_error(FIGURES, quick=QUICK))
-print("figure:", make_int_accumulators(FIGURES, quick=QUICK))
+print("figure:", make_int_requant_error(FIGURES, budget))
+print("figure:", make_int_accumulators(FIGURES, budget))
 
 # %% [markdown]
 # ## 4.6 The same tensor under PyTorch, TFLite and ONNX Runtime rules

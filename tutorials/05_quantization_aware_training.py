@@ -8,35 +8,37 @@
 #
 # * **QAT**: train with the weights and activations fake-quantized, passing the
 #   gradient through the rounding with the straight-through estimator (STE);
-# * **LSQ** (Esser et al. 2019): also learn the step size s itself, with
-#   ∂ŵ/∂s = round(w/s) − w/s inside the range.
+# * **LSQ** (Esser et al. 2019): also learn the step q itself (the paper's s), with
+#   ∂ŵ/∂q = round(w/q) − w/q inside the range.
 
 # %%
 import os
 
 import numpy as np
 
+from minicompress.experiments import FULL, QUICK
 from minicompress import Tensor
+from minicompress.bill import storage_bill
 from minicompress.data import digits_split
 from minicompress.integer import IntegerMLP
 from minicompress.plots.qat import make_qat_accuracy_vs_epoch, make_qat_lsq_steps, make_qat_ste
 from minicompress.quant import quantize_model
-from minicompress.quant.fake_quant import fake_quant
+from minicompress.quant import fake_quantize_ste
 from minicompress.quant.qat import LSQLinear, to_float_mlp
-from minicompress.quant.qat_experiments import train_quantized
-from minicompress.teacher import shared_teacher
+from minicompress.experiments.qat import train_quantized
+from minicompress.experiments import shared_teacher
 from minicompress.train import evaluate
 
-QUICK = os.environ.get("MINICOMPRESS_QUICK") == "1"
+budget = QUICK if os.environ.get("MINICOMPRESS_QUICK") == "1" else FULL    # epochs and seeds for every step
 FIGURES = os.environ.get("MINICOMPRESS_FIGURES", "figures")
-EPOCHS = 2 if QUICK else 30
+EPOCHS = budget.qat_epochs
 
 # %% [markdown]
 # ## 5.1 The straight-through estimator
 
 # %%
 x = Tensor(np.array([-1.2, 0.3, 0.9, -1.4]), requires_grad=True)
-y = fake_quant(x, 0.5, 0, -2, 1)          # step 0.5, codes −2..1
+y = fake_quantize_ste(x, 0.5, bits=2)    # step 0.5, 2-bit codes −2..1
 y.sum().backward()
 print(y.data, x.grad)                      # [-1.   0.5  0.5 -1. ] [1. 1. 0. 0.]: clamped values get no gradient
 print("figure:", make_qat_ste(FIGURES))
@@ -46,7 +48,7 @@ print("figure:", make_qat_ste(FIGURES))
 
 # %%
 split = digits_split()
-teacher, _ = shared_teacher(epochs=3 if QUICK else 20)
+teacher, _ = shared_teacher(epochs=budget.teacher_epochs)
 ptq = quantize_model(teacher, 2, 8, mode="static", calib=split.train.X)
 print(f"PTQ 2-bit: {100 * evaluate(ptq, split.test):.1f}%")                # 25.8%
 qat, _ = train_quantized(teacher, split, 2, "qat", seed=0, epochs=EPOCHS)
@@ -64,6 +66,6 @@ print("learned weight steps (mean per layer):",
 
 # %%
 integer = IntegerMLP.from_float(to_float_mlp(qat), split.train.X, weight_bits=2)
-print(f"integer-only from QAT: {100 * integer.accuracy(split.test):.1f}%, {integer.storage_bytes()} bytes")
-print("figure:", make_qat_accuracy_vs_epoch(FIGURES, quick=QUICK))
-print("figure:", make_qat_lsq_steps(FIGURES, quick=QUICK))
+print(f"integer-only from QAT: {100 * integer.accuracy(split.test):.1f}%, {storage_bill(integer).total} bytes")
+print("figure:", make_qat_accuracy_vs_epoch(FIGURES, budget))
+print("figure:", make_qat_lsq_steps(FIGURES, budget))

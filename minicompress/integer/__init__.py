@@ -5,6 +5,7 @@
     replay.py   every integer of one neuron's computation, next to the real number it stands for
 """
 
-from .mlp import IntegerMLP
+from .mlp import IntegerMLP, IntLayer, simulate_layer
+from .replay import replay
 
-__all__ = ["IntegerMLP"]
+__all__ = ["IntegerMLP", "IntLayer", "simulate_layer", "replay"]

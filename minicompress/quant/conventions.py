@@ -1,4 +1,4 @@
-"""How PyTorch, TFLite and ONNX Runtime choose scale and zero point, side by side with minicompress.
+"""How PyTorch, TFLite and ONNX Runtime choose the step q (their "scale", S) and zero point, beside minicompress.
 
 All of them map reals to codes by q = clamp(round(x / S) + z, qmin, qmax) and
 back by S·(q − z), and all widen the range to contain 0. They differ in the
@@ -34,7 +34,7 @@ from .rounding import round_half_away, round_half_even
 class Convention:
     name: str
     tensor: str          # "activation" or "weight"
-    scale: float
+    q: float             # the frameworks' "scale"
     zero_point: int
     qmin: int
     qmax: int
@@ -43,7 +43,7 @@ class Convention:
 
     def quantize(self, x) -> np.ndarray:
         rnd = round_half_away if self.ties == "away" else round_half_even
-        return np.clip(rnd(np.asarray(x, dtype=np.float64) / self.scale) + self.zero_point,
+        return np.clip(rnd(np.asarray(x, dtype=np.float64) / self.q) + self.zero_point,
                        self.qmin, self.qmax).astype(np.int64)
 
 
@@ -53,17 +53,17 @@ def _widen(x):
 
 
 def _affine_from_min(lo, hi, qmin, qmax, rnd):
-    scale = (hi - lo) / (qmax - qmin) if hi > lo else 1.0
-    return scale, int(np.clip(qmin - rnd(np.array(lo / scale)), qmin, qmax))
+    q = (hi - lo) / (qmax - qmin) if hi > lo else 1.0
+    return q, int(np.clip(qmin - rnd(np.array(lo / q)), qmin, qmax))
 
 
 def _affine_smaller_error_end(lo, hi, qmin, qmax, rnd):
     """gemmlowp/fbgemm/TFLite: take z from the end whose arithmetic error is smaller, then nudge."""
-    scale = (hi - lo) / (qmax - qmin) if hi > lo else 1.0
-    from_min, from_max = qmin - lo / scale, qmax - hi / scale
-    err_min, err_max = abs(qmin) + abs(lo / scale), abs(qmax) + abs(hi / scale)
+    q = (hi - lo) / (qmax - qmin) if hi > lo else 1.0
+    from_min, from_max = qmin - lo / q, qmax - hi / q
+    err_min, err_max = abs(qmin) + abs(lo / q), abs(qmax) + abs(hi / q)
     z = from_min if err_min < err_max else from_max
-    return scale, int(np.clip(rnd(np.array(z)), qmin, qmax))
+    return q, int(np.clip(rnd(np.array(z)), qmin, qmax))
 
 
 # (name, z rule, qmin, qmax, ties, why) for activations; "min" is z = qmin − round(lo/S),
@@ -102,9 +102,9 @@ def weight_conventions(w) -> list:
 
 
 def _table(convs, probes) -> list:
-    lines = [f"{'convention':<30}{'scale':>12}{'zero pt':>9}{'range':>13}{'ties':>6}  {'codes':<24}why"]
+    lines = [f"{'convention':<30}{'q (scale)':>12}{'zero pt':>9}{'range':>13}{'ties':>6}  {'codes':<24}why"]
     for c in convs:
-        lines.append(f"{c.name:<30}{c.scale:>12.6g}{c.zero_point:>9}{f'[{c.qmin}, {c.qmax}]':>13}{c.ties:>6}  "
+        lines.append(f"{c.name:<30}{c.q:>12.6g}{c.zero_point:>9}{f'[{c.qmin}, {c.qmax}]':>13}{c.ties:>6}  "
                      f"{str(c.quantize(probes).tolist()):<24}{c.why}")
     return lines
 

@@ -18,8 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .rounding import apply_rounding
-from .uniform import _per_channel, check_finite, check_step, qrange
+from .uniform import quantize_steps
 
 
 @dataclass
@@ -39,23 +38,6 @@ class QuantError:
                 f"SQNR {self.sqnr_db:.1f} dB, {100 * self.clipped_fraction:.2f}% clipped")
 
 
-def _trace_arrays(w, q, bits, signed, zero_point, axis, narrow, rounding, rng):
-    """Every intermediate of quantize→dequantize, as float arrays of w's shape."""
-    w = check_finite(w).astype(np.float64)
-    qb = _per_channel(check_step(q), w.ndim, axis, "q")
-    z = _per_channel(zero_point, w.ndim, axis, "zero_point")
-    scaled = w / qb                                               # step 1: w/q
-    rounded = apply_rounding(scaled, rounding, rng)               # step 2: round
-    shifted = rounded + z                                         # step 3: + z
-    if bits is None:
-        lo, hi = -np.inf, np.inf
-    else:
-        lo, hi = qrange(bits, signed, narrow)
-    clamped = np.clip(shifted, lo, hi)                            # step 4: clamp
-    deq = qb * (clamped - z)                                      # w̃ = q·(ŵ − z)
-    return w, np.broadcast_to(qb, w.shape), scaled, rounded, shifted, clamped, deq
-
-
 def quant_error(w, q, bits: int | None = None, signed: bool = True, zero_point=0, axis=None,
                 narrow: bool = False, rounding: str = "half_away", rng=None) -> QuantError:
     """Measure the error of quantizing ``w`` with step ``q`` (arguments as :func:`quantize`).
@@ -69,12 +51,12 @@ def quant_error(w, q, bits: int | None = None, signed: bool = True, zero_point=0
     >>> round(e.rounding_mse, 6), round(e.clipping_mse, 6), round(e.max_abs, 6)
     (0.0008, 0.1225, 0.7)
     """
-    w, qb, _, _, shifted, clamped, deq = _trace_arrays(w, q, bits, signed, zero_point, axis, narrow,
-                                                       rounding, rng)
+    s = quantize_steps(w, q, bits, signed, rounding, zero_point, axis, narrow, rng)
+    w = s.w
     if w.size == 0:
         raise ValueError("quant_error of an empty array is undefined")
-    e = deq - w
-    clipped = shifted != clamped
+    e = s.q * (s.clamped - s.z) - w                               # w̃ − w
+    clipped = ~s.inside
     n = w.size
     signal, noise = float(np.sum(w * w)), float(np.sum(e * e))
     return QuantError(
@@ -85,7 +67,7 @@ def quant_error(w, q, bits: int | None = None, signed: bool = True, zero_point=0
         rounding_mse=float(np.sum(e[~clipped] ** 2)) / n,
         clipping_mse=float(np.sum(e[clipped] ** 2)) / n,
         clipped_fraction=float(clipped.mean()),
-        uniform_model_mse=float(np.mean(qb ** 2)) / 12)
+        uniform_model_mse=float(np.mean(np.broadcast_to(s.q, w.shape) ** 2)) / 12)
 
 
 class QuantTrace(list):
@@ -114,10 +96,10 @@ def explain_quantize(w, q, bits: int | None = None, signed: bool = True, zero_po
              0.25          2.5            3            3            3          0.3   +5.000e-02
                 1           10           10           10            3          0.3   -7.000e-01
     """
-    w, _, scaled, rounded, shifted, clamped, deq = _trace_arrays(w, q, bits, signed, zero_point, axis,
-                                                                 narrow, rounding, rng)
+    s = quantize_steps(w, q, bits, signed, rounding, zero_point, axis, narrow, rng)
+    deq = s.q * (s.clamped - s.z)                                 # w̃ = q·(ŵ − z)
     rows = QuantTrace()
-    for i in np.ndindex(w.shape):
-        rows.append({"index": i, "w": w[i], "w/q": scaled[i], "rounded": rounded[i], "+z": shifted[i],
-                     "clamped": clamped[i], "dequantized": deq[i], "error": deq[i] - w[i]})
+    for i in np.ndindex(s.w.shape):
+        rows.append({"index": i, "w": s.w[i], "w/q": s.scaled[i], "rounded": s.rounded[i], "+z": s.shifted[i],
+                     "clamped": s.clamped[i], "dequantized": deq[i], "error": deq[i] - s.w[i]})
     return rows

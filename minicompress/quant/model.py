@@ -14,10 +14,7 @@ The result is still a float model, so its accuracy can be measured with the
 ordinary ``evaluate``; the weights it uses are exactly the values the
 integer codes stand for. The float model passed in is not modified.
 
-Storage (``storage_bytes``) counts what would be stored: the weight codes
-packed at ``weight_bits`` bits, one float32 step per channel (plus an int8
-zero point per channel for affine weights), float32 biases, and for static
-activations one float32 step and one zero point per layer.
+What such a model stores is counted by ``minicompress.bill.storage_bill``.
 """
 
 from __future__ import annotations
@@ -67,25 +64,20 @@ class QuantLinear(Module):
             x = Tensor(self.act(x.data))   # post-training simulation: no gradient through A
         return F.linear(x, self.weight, self.bias)
 
-    def storage_bytes(self) -> int:
-        qp = self.weight_qp
-        n = self.weight_codes.size
-        nbytes = -(-n * qp.bits // 8)                                # codes, packed
-        nbytes += 4 * qp.num_channels                                # float32 step per channel
-        nbytes += qp.num_channels if qp.scheme == "affine" else 0    # zero points
-        nbytes += 4 * (self.bias.data.size if self.bias is not None else 0)
-        nbytes += 8 if (self.act is not None and self.act.mode == "static") else 0
-        return int(nbytes)
-
     def extra_repr(self):
         return f"{self.in_features}→{self.out_features}, weights {self.weight_qp}, act {self.act}"
 
 
 class QuantizedMLP(Sequential):
-    """The fake-quantized copy of an MLP; ``storage_bytes()`` gives its stored size."""
+    """The fake-quantized copy of an MLP (its layers are ``QuantLinear`` and ``ReLU``)."""
 
-    def storage_bytes(self) -> int:
-        return sum(m.storage_bytes() for m in self if isinstance(m, QuantLinear))
+
+class LowPrecisionMLP(Sequential):
+    """A copy of an MLP whose parameters are stored in the float format ``fmt``."""
+
+    def __init__(self, *layers, fmt: str = "float32"):
+        super().__init__(*layers)
+        self.fmt = fmt
 
 
 def _layers(model):
@@ -154,17 +146,17 @@ def quantize_model(model, weight_bits: int = 8, act_bits: int | None = 8, mode: 
     return QuantizedMLP(*out).eval()
 
 
-def round_model(model, fmt: str):
+def round_model(model, fmt: str) -> LowPrecisionMLP:
     """A copy of ``model`` whose parameters are rounded to ``fmt`` (float16, bfloat16, float32).
 
-    Returns ``(copy, storage_bytes)``; computation stays in the model's dtype,
-    only the stored values change, as when weights are kept in 16 bits.
+    Computation stays in the model's dtype; only the stored values change, as
+    when weights are kept in 16 bits.
     """
-    bits = {"float32": 32, "float16": 16, "bfloat16": 16}
-    copy = Sequential(*[_clone(m) for m in _layers(model)])
+    to_low_precision(0.0, fmt)                  # refuses an unknown format before copying
+    copy = LowPrecisionMLP(*[_clone(m) for m in _layers(model)], fmt=fmt)
     for p in copy.parameters():
         p.data = to_low_precision(p.data, fmt).astype(p.dtype)
-    return copy.eval(), copy.num_parameters() * bits[fmt] // 8
+    return copy.eval()
 
 
 def _clone(m):

@@ -6,16 +6,24 @@ training. Two concrete ways:
 
 * **QAT** (Jacob et al. 2018): train through fake quantization. Weights use
   per-channel symmetric steps recomputed from the current weights
-  (q = max|w_c| / qmax); activations use a range tracked by a moving average
-  during training and frozen for evaluation. Gradients pass the rounding
-  by the straight-through estimator (``fake_quant``).
-* **LSQ** (Esser et al. 2019, "Learned Step Size Quantization"): the step s
-  is itself a parameter, learned by gradient descent with
+  (q = max|w_c| / qmax, by ``choose_qparams``, so the dead-channel floor is
+  ``qparams.MIN_STEP`` as everywhere); activations use a range tracked by the
+  same moving-average observer as static PTQ while training, frozen for
+  evaluation. Gradients pass the rounding by the straight-through estimator
+  (``fake_quantize_ste``).
+* **LSQ** (Esser et al. 2019, "Learned Step Size Quantization"): the step q
+  (the paper's s) is itself a parameter, learned by gradient descent with
 
-      ∂ŵ/∂s = round(w/s) − w/s     inside the range,   qmin or qmax outside,
+      ∂ŵ/∂q = round(w/q) − w/q     inside the range,   qmin or qmax outside,
 
   scaled by g = 1/√(N·Qp) (N weights or activations per step, Qp = qmax)
   so that the step learns at a rate comparable to the weights.
+
+subtle: the two test "inside the range" differently on purpose. QAT's STE
+asks whether the *rounded* code fits (PyTorch's rule, boundaries included);
+LSQ asks whether the *unrounded* w/q lies in [qmin, qmax] (Esser et al.'s
+eq. 3). A value within half a step beyond the range rounds onto qmin or
+qmax: it passes the gradient in QAT and is clipped in LSQ.
 
 ``prepare_qat(model, ...)`` returns a copy of an MLP whose Linear layers do
 this; it trains with the ordinary ``fit``.
@@ -28,45 +36,42 @@ import numpy as np
 from .. import functional as F
 from ..autograd import Tensor
 from ..nn import Linear, Module, Parameter, ReLU, Sequential
-from .fake_quant import fake_quant
-from .qparams import qparams_from_range
+from .observers import MovingAverageMinMaxObserver
+from .qparams import choose_qparams, qparams_from_range
 from .rounding import round_half_away
 from .uniform import qrange
 
 METHODS = ("qat", "lsq")
 
 
-def lsq_quant(x: Tensor, s: Tensor, qmin: int, qmax: int, grad_scale: float, axis: int | None = None) -> Tensor:
-    """x̂ = s · clamp(round(x/s), qmin, qmax), differentiable in x (STE) and in s (LSQ).
+def lsq_quant(x: Tensor, q: Tensor, qmin: int, qmax: int, grad_scale: float, axis: int | None = None) -> Tensor:
+    """x̂ = q · clamp(round(x/q), qmin, qmax), differentiable in x (STE) and in the step q (LSQ).
 
-    ∂x̂/∂x = 1 inside the range, 0 outside;
-    ∂x̂/∂s = round(x/s) − x/s inside, qmin or qmax outside; times ``grad_scale``.
+    ∂x̂/∂x = 1 where qmin ≤ x/q ≤ qmax, else 0;
+    ∂x̂/∂q = round(x/q) − x/q inside, qmin or qmax outside; times ``grad_scale`` = g.
     """
-    if np.any(s.data <= 0) or not np.all(np.isfinite(s.data)):
-        raise ValueError(f"LSQ step sizes must stay > 0, got {s.data.ravel()[:4].tolist()}: lower the "
+    if np.any(q.data <= 0) or not np.all(np.isfinite(q.data)):
+        raise ValueError(f"LSQ step sizes must stay > 0, got {q.data.ravel()[:4].tolist()}: lower the "
                          "learning rate of the steps")
-    sb = s.data if axis is None else s.data.reshape([-1 if i == axis else 1 for i in range(x.ndim)])
-    v = x.data / sb
+    qb = q.data if axis is None else q.data.reshape([-1 if i == axis else 1 for i in range(x.ndim)])
+    v = x.data / qb
     code = np.clip(round_half_away(v), qmin, qmax)
-    inside = (v >= qmin) & (v <= qmax)
-    out = Tensor.from_op((sb * code).astype(x.dtype), (x, s), "lsq_quant")
+    inside = (v >= qmin) & (v <= qmax)                    # subtle: the unrounded x/q (see above)
+    out = Tensor.from_op((qb * code).astype(x.dtype), (x, q), "lsq_quant")
     if out.requires_grad:
         def _backward(grad):
             if x.requires_grad:
-                x._accumulate(grad * inside, fresh=True)
-            if s.requires_grad:
-                ds = np.where(inside, code - v, code) * grad * grad_scale      # per element
-                if axis is None:
-                    s._accumulate(np.asarray(ds.sum(), dtype=s.dtype).reshape(s.shape), fresh=True)
-                else:
-                    others = tuple(i for i in range(x.ndim) if i != axis)
-                    s._accumulate(ds.sum(axis=others).astype(s.dtype), fresh=True)
+                x._accumulate(grad * inside)
+            if q.requires_grad:
+                dq = np.where(inside, code - v, code) * grad * grad_scale      # per element
+                others = tuple(i for i in range(x.ndim) if i != axis)
+                q._accumulate(dq.sum(axis=others).reshape(q.shape).astype(q.dtype))
         out._backward = _backward
     return out
 
 
 class QATLinear(Module):
-    """Linear with fake-quantized weights (per-channel, symmetric) and input activations (moving range)."""
+    """Linear with fake-quantized weights (symmetric, per channel) and input activations (moving range)."""
 
     def __init__(self, linear: Linear, weight_bits: int, act_bits: int | None, per_channel: bool = True,
                  momentum: float = 0.01):
@@ -74,44 +79,33 @@ class QATLinear(Module):
         self.weight = Parameter(linear.weight.data.copy())
         self.bias = Parameter(linear.bias.data.copy())
         self.weight_bits, self.act_bits, self.per_channel, self.momentum = weight_bits, act_bits, per_channel, momentum
-        self.wmin, self.wmax = qrange(weight_bits, signed=True, narrow=True)
-        self.act_range = None            # (lo, hi), tracked while training
+        self.observer = MovingAverageMinMaxObserver(momentum)     # the activations' range, while training
 
-    def weight_scale(self) -> np.ndarray:
-        w = np.abs(self.weight.data)
-        bound = w.max(axis=1) if self.per_channel else np.array(w.max())
-        return np.maximum(bound, np.finfo(np.float32).eps) / self.wmax
+    def weight_qparams(self):
+        """q = max|w_c| / qmax from the current weights (per channel, or one for the layer)."""
+        return choose_qparams(self.weight.data, self.weight_bits, "symmetric",
+                              axis=0 if self.per_channel else None)
+
+    def weight_step(self) -> np.ndarray:
+        return np.atleast_1d(self.weight_qparams().q)
 
     def act_qparams(self):
-        lo, hi = self.act_range
+        lo, hi = self.observer.range()
         return qparams_from_range(lo, hi, self.act_bits, "affine", signed=True)
 
     def forward(self, x):
         x = x if isinstance(x, Tensor) else Tensor(x)
         if self.act_bits is not None:
-            if self.training:                     # track the range: moving average, as PyTorch's observer
-                lo, hi = float(x.data.min()), float(x.data.max())
-                if self.act_range is None:
-                    self.act_range = (lo, hi)
-                else:
-                    c = self.momentum
-                    self.act_range = (self.act_range[0] + c * (lo - self.act_range[0]),
-                                      self.act_range[1] + c * (hi - self.act_range[1]))
-            if self.act_range is not None:
-                qp = self.act_qparams()
-                x = fake_quant(x, float(qp.scale), int(qp.zero_point), qp.qmin, qp.qmax)
-        s = self.weight_scale()
-        w = fake_quant(self.weight, s, 0, self.wmin, self.wmax, axis=0 if self.per_channel else None)
+            if self.training:
+                self.observer.observe(x.data)
+            if self.observer.batches:
+                x = self.act_qparams().fake_quantize_ste(x)
+        w = self.weight_qparams().fake_quantize_ste(self.weight)
         return F.linear(x, w, self.bias)
 
     def quantized_weight(self) -> np.ndarray:
-        """The weights the layer computes with: s·clamp(round(w/s)), on the grid."""
-        return fake_quant(self.weight.data, self.weight_scale(), 0, self.wmin, self.wmax,
-                          axis=0 if self.per_channel else None).data
-
-    def storage_bytes(self) -> int:
-        n_channels = self.weight.shape[0] if self.per_channel else 1
-        return -(-self.weight.data.size * self.weight_bits // 8) + 4 * n_channels + 4 * self.bias.data.size + 8
+        """The weights the layer computes with: q·clamp(round(w/q)), on the grid."""
+        return self.weight_qparams().fake_quantize(self.weight.data).astype(self.weight.dtype)
 
 
 class LSQLinear(Module):
@@ -136,19 +130,26 @@ class LSQLinear(Module):
             if self.a_step is None:
                 self.a_step = Parameter(np.array([2 * np.abs(x.data).mean() / np.sqrt(self.amax) + 1e-8],
                                                  dtype=x.dtype))
-            g_a = 1.0 / np.sqrt(x.data[0].size * self.amax)
-            x = lsq_quant(x, self.a_step, self.amin, self.amax, g_a)
-        g_w = 1.0 / np.sqrt(self.weight.data[0].size * self.wmax)
-        w = lsq_quant(self.weight, self.w_step, self.wmin, self.wmax, g_w, axis=0 if self.per_channel else None)
+            x = lsq_quant(x, self.a_step, self.amin, self.amax, self.act_grad_scale(x))
+        w = lsq_quant(self.weight, self.w_step, self.wmin, self.wmax, self.weight_grad_scale(),
+                      axis=0 if self.per_channel else None)
         return F.linear(x, w, self.bias)
 
-    def quantized_weight(self) -> np.ndarray:
-        s = self.w_step.data.reshape(-1, 1) if self.per_channel else self.w_step.data
-        return (s * np.clip(round_half_away(self.weight.data / s), self.wmin, self.wmax)).astype(self.weight.dtype)
+    def weight_grad_scale(self) -> float:
+        """g = 1/√(N·Qp), N the weights that share one step: a row per channel, all of them per tensor."""
+        n = self.weight.data[0].size if self.per_channel else self.weight.data.size
+        return 1.0 / np.sqrt(n * self.wmax)
 
-    def storage_bytes(self) -> int:
-        return -(-self.weight.data.size * self.weight_bits // 8) + 4 * self.w_step.data.size + \
-            4 * self.bias.data.size + 4
+    def act_grad_scale(self, x) -> float:
+        """g = 1/√(N·Qp), N the activations of one example that share the step (as Esser et al.)."""
+        return 1.0 / np.sqrt(x.data[0].size * self.amax)
+
+    def weight_step(self) -> np.ndarray:
+        return self.w_step.data
+
+    def quantized_weight(self) -> np.ndarray:
+        q = self.w_step.data.reshape(-1, 1) if self.per_channel else self.w_step.data
+        return (q * np.clip(round_half_away(self.weight.data / q), self.wmin, self.wmax)).astype(self.weight.dtype)
 
 
 def prepare_qat(model, weight_bits: int = 4, act_bits: int | None = 8, per_channel: bool = True,
@@ -168,20 +169,10 @@ def prepare_qat(model, weight_bits: int = 4, act_bits: int | None = 8, per_chann
     layer = QATLinear if method == "qat" else LSQLinear
     copy = Sequential(*[ReLU() if isinstance(m, ReLU) else layer(m, weight_bits, act_bits, per_channel)
                         for m in model])
-    if calib is not None:
+    if calib is not None:                        # the calibration batch is the observers' first: it sets the range
         copy.train()
         copy(Tensor(np.asarray(calib, dtype=model[0].weight.dtype)))
-        if method == "qat":                      # start from the calibration range itself
-            h = Tensor(np.asarray(calib, dtype=model[0].weight.dtype))
-            for m in copy:
-                if isinstance(m, QATLinear) and act_bits is not None:
-                    m.act_range = (float(h.data.min()), float(h.data.max()))
-                h = m(h)
     return copy
-
-
-def qat_storage_bytes(model: Sequential) -> int:
-    return int(sum(m.storage_bytes() for m in model if hasattr(m, "storage_bytes")))
 
 
 def to_float_mlp(model: Sequential) -> Sequential:

@@ -1,4 +1,4 @@
-"""Choosing the step q (scale) and zero point z from a range of values.
+"""Choosing the step q and zero point z from a range of values (PyTorch calls q the ``scale``).
 
 symmetric (z = 0, signed, narrow range [−(2^(b−1)−1), 2^(b−1)−1]):
     q = max|w| / (2^(b−1) − 1)
@@ -10,9 +10,13 @@ Why widen to contain 0: zero padding and ReLU produce exact zeros, and z is
 the code of real 0, so 0 must be exactly representable: q·(z − z) = 0
 (Jacob et al. 2018, §2.1; gemmlowp's quantization notes).
 
-Degenerate ranges: when every value is 0, any step represents them
-exactly; minicompress then uses q = 1. A range so tiny that q underflows
-to 0 gets the smallest normal float64 as its step.
+The floor on the step, ``MIN_STEP``: a range so small that its step would
+fall below float32's machine epsilon (2^−23 ≈ 1.19e-7) gets q = MIN_STEP
+instead. That covers an all-zero range (any step represents 0 exactly), a
+dead channel (a ReLU unit whose weights weight decay shrank to 1e-22), and a
+subnormal range whose step would underflow to 0. PyTorch's observers clamp
+their scale to the same epsilon. Every quantizer of minicompress (PTQ, QAT,
+the integer path) takes its steps from here, so they share this one floor.
 """
 
 from __future__ import annotations
@@ -21,17 +25,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .fake_quant import fake_quantize_ste
 from .rounding import round_half_away
 from .uniform import check_finite, dequantize, qrange, quantize
 
 SCHEMES = ("symmetric", "affine")
+MIN_STEP = float(np.finfo(np.float32).eps)     # 2^−23: the smallest step minicompress chooses
 
 
 @dataclass
 class QParams:
-    """A quantizer: step(s) ``scale``, zero point(s), integer range and channel axis."""
+    """A quantizer: step(s) ``q``, zero point(s), integer range and channel axis."""
 
-    scale: np.ndarray          # q, () or (channels,)
+    q: np.ndarray              # the step, () or (channels,)
     zero_point: np.ndarray     # z, int, same shape as scale
     bits: int
     qmin: int
@@ -42,21 +48,26 @@ class QParams:
     narrow: bool = False
 
     def quantize(self, w, rounding: str = "half_away", rng=None) -> np.ndarray:
-        return quantize(w, self.scale, self.bits, self.signed, rounding, self.zero_point, self.axis,
+        return quantize(w, self.q, self.bits, self.signed, rounding, self.zero_point, self.axis,
                         self.narrow, rng)
 
     def dequantize(self, codes) -> np.ndarray:
-        return dequantize(codes, self.scale, self.zero_point, self.axis)
+        return dequantize(codes, self.q, self.zero_point, self.axis)
 
     def fake_quantize(self, w, rounding: str = "half_away", rng=None) -> np.ndarray:
         return self.dequantize(self.quantize(w, rounding, rng))
 
+    def fake_quantize_ste(self, w, rounding: str = "half_away", rng=None):
+        """The same values as a Tensor with the straight-through gradient (for training through it)."""
+        return fake_quantize_ste(w, self.q, self.bits, self.signed, rounding, self.zero_point, self.axis,
+                                 self.narrow, rng)
+
     @property
     def num_channels(self) -> int:
-        return int(np.size(self.scale))
+        return int(np.size(self.q))
 
     def __str__(self):
-        s = np.round(np.atleast_1d(self.scale), 6)
+        s = np.round(np.atleast_1d(self.q), 6)
         z = np.atleast_1d(self.zero_point)
         per = f"per-channel (axis {self.axis}, {self.num_channels} channels)" if self.axis is not None else "per-tensor"
         return (f"{self.scheme} {self.bits}-bit {per}: q = {s[:4].tolist()}{'…' if s.size > 4 else ''}, "
@@ -88,8 +99,8 @@ def qparams_from_range(lo, hi, bits: int, scheme: str = "symmetric", axis: int |
         qmin, qmax = qrange(bits, signed, narrow)
         # --- exercise: choose_qparams_symmetric ---
         bound = np.maximum(np.abs(lo), np.abs(hi))
-        scale = bound / qmax                                      # q = max|w| / (2^(b−1) − 1)
-        zero_point = np.zeros(np.shape(scale), dtype=np.int64)
+        q = np.maximum(bound / qmax, MIN_STEP)                    # q = max|w| / (2^(b−1) − 1), floored
+        zero_point = np.zeros(np.shape(q), dtype=np.int64)
         # --- end exercise ---
     else:
         signed = False if signed is None else signed
@@ -97,22 +108,12 @@ def qparams_from_range(lo, hi, bits: int, scheme: str = "symmetric", axis: int |
         qmin, qmax = qrange(bits, signed, narrow)
         # --- exercise: choose_qparams_affine ---
         lo, hi = np.minimum(lo, 0.0), np.maximum(hi, 0.0)         # 0 must lie inside the range
-        scale = (hi - lo) / (qmax - qmin)
-        safe = np.where(scale > 0, scale, 1.0)
-        zero_point = np.clip(qmin - round_half_away(lo / safe), qmin, qmax).astype(np.int64)
+        q = np.maximum((hi - lo) / (qmax - qmin), MIN_STEP)       # floored, so lo / q is finite
+        # subtle: round, not truncate: z = qmin − trunc(lo/q) would put the lowest
+        # code up to a whole step above lo; rounding keeps every value within q/2.
+        zero_point = np.clip(qmin - round_half_away(lo / q), qmin, qmax).astype(np.int64)
         # --- end exercise ---
-    # An all-zero channel (bound 0) is represented exactly by any step: use q = 1.
-    # A tiny but non-zero range (a subnormal 5e-324, found by hypothesis) makes q
-    # underflow to 0: use the smallest normal float instead, so q > 0 always.
-    scale = np.where(bound_or_span(lo, hi, scheme) > 0, np.maximum(scale, np.finfo(np.float64).tiny), 1.0)
-    return QParams(scale, zero_point, bits, qmin, qmax, scheme, axis, signed, narrow)
-
-
-def bound_or_span(lo, hi, scheme: str):
-    """The width the step divides: max(|lo|, |hi|) (symmetric) or hi − lo widened to contain 0 (affine)."""
-    if scheme == "symmetric":
-        return np.maximum(np.abs(lo), np.abs(hi))
-    return np.maximum(hi, 0.0) - np.minimum(lo, 0.0)
+    return QParams(q, zero_point, bits, qmin, qmax, scheme, axis, signed, narrow)
 
 
 def tensor_range(x, axis: int | None = None) -> tuple:
@@ -135,7 +136,7 @@ def choose_qparams(x, bits: int, scheme: str = "symmetric", axis: int | None = N
     Examples
     --------
     >>> qp = choose_qparams(np.array([-0.5, 0.25, 1.27]), 8)      # q = 1.27 / 127
-    >>> float(qp.scale), qp.quantize([-0.5, 0.25, 1.27]).tolist()
+    >>> float(qp.q), qp.quantize([-0.5, 0.25, 1.27]).tolist()
     (0.01, [-50, 25, 127])
     """
     if scheme not in SCHEMES:

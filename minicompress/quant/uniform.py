@@ -8,10 +8,13 @@ that an asymmetric range (like ReLU outputs in [0, 6]) uses all codes.
 
 Per-channel quantization gives each slice along ``axis`` its own step: for
 a Linear weight of shape (out, in), ``axis=0`` means one step per output
-neuron.
+neuron. The fake quantizers built on these functions (NumPy and
+straight-through, same signature) are in ``fake_quant.py``.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -76,6 +79,44 @@ def check_finite(w, name: str = "w") -> np.ndarray:
     return w
 
 
+@dataclass
+class QuantSteps:
+    """Every intermediate of ``quantize``, each an array of w's shape (``q`` and ``z`` broadcast)."""
+
+    w: np.ndarray
+    q: np.ndarray
+    z: np.ndarray
+    scaled: np.ndarray       # step 1: w/q
+    rounded: np.ndarray      # step 2: round(w/q)
+    shifted: np.ndarray      # step 3: + z
+    clamped: np.ndarray      # step 4: clamp to [qmin, qmax] (±inf when bits is None)
+
+    @property
+    def inside(self) -> np.ndarray:
+        """Where the rounded code needed no clamping (boundaries included)."""
+        return self.shifted == self.clamped
+
+
+def quantize_steps(w, q, bits: int | None = None, signed: bool = True, rounding: str = "half_away",
+                   zero_point=0, axis: int | None = None, narrow: bool = False, rng=None) -> QuantSteps:
+    """The four steps of ŵ = clamp(round(w/q) + z, qmin, qmax), each kept (arguments as :func:`quantize`).
+
+    ``quantize``, the fake quantizers (NumPy and straight-through) and the
+    error analysis all run these same four lines.
+    """
+    w = check_finite(w).astype(np.float64, copy=False)
+    if rounding not in ROUNDING_MODES:
+        raise ValueError(f"unknown rounding mode {rounding!r}; choose one of {ROUNDING_MODES}")
+    q = _per_channel(check_step(q), w.ndim, axis, "q")
+    z = _per_channel(zero_point, w.ndim, axis, "zero_point")
+    scaled = w / q                                              # step 1: scale
+    rounded = apply_rounding(scaled, rounding, rng)             # step 2: round
+    shifted = rounded + z                                       # step 3: shift
+    lo, hi = qrange(bits, signed, narrow) if bits is not None else (-np.inf, np.inf)
+    clamped = np.clip(shifted, lo, hi)                          # step 4: clamp
+    return QuantSteps(w, q, z, scaled, rounded, shifted, clamped)
+
+
 def quantize(w, q, bits: int | None = None, signed: bool = True, rounding: str = "half_away",
              zero_point=0, axis: int | None = None, narrow: bool = False, rng=None) -> np.ndarray:
     """ŵ = clamp(round(w / q) + z, qmin, qmax)  (seed §4.1 is the case z = 0, no clamp).
@@ -85,7 +126,7 @@ def quantize(w, q, bits: int | None = None, signed: bool = True, rounding: str =
     w : array_like
         Real values, finite.
     q : float or array
-        Step size (the "scale"), > 0. An array gives one step per channel along ``axis``.
+        The step, > 0 (PyTorch calls it ``scale``). An array gives one step per channel along ``axis``.
     bits : int, optional
         Clamp to the ``bits``-bit range (see :func:`qrange`); None leaves codes unbounded.
     rounding : {"half_away", "half_even", "floor", "stochastic"}
@@ -109,20 +150,11 @@ def quantize(w, q, bits: int | None = None, signed: bool = True, rounding: str =
     >>> quantize([-1.0, 0.3, 5.0], 0.1, bits=4)          # clamped to [-8, 7]
     array([-8,  3,  7], dtype=int32)
     """
-    w = check_finite(w).astype(np.float64, copy=False)
-    if rounding not in ROUNDING_MODES:
-        raise ValueError(f"unknown rounding mode {rounding!r}; choose one of {ROUNDING_MODES}")
-    q = _per_channel(check_step(q), w.ndim, axis, "q")
-    z = _per_channel(zero_point, w.ndim, axis, "zero_point")
-    x = w / q                                                   # step 1: scale
-    codes = apply_rounding(x, rounding, rng) + z                # step 2: round, step 3: shift
-    if bits is not None:
-        lo, hi = qrange(bits, signed, narrow)
-        codes = np.clip(codes, lo, hi)                          # step 4: clamp
-    elif codes.size and np.abs(codes).max() > 2 ** 31 - 1:
-        raise OverflowError(f"w/q reaches {np.abs(x).max():.3g}, beyond int32: give bits= to clamp, "
+    s = quantize_steps(w, q, bits, signed, rounding, zero_point, axis, narrow, rng)
+    if bits is None and s.clamped.size and np.abs(s.clamped).max() > 2 ** 31 - 1:
+        raise OverflowError(f"w/q reaches {np.abs(s.scaled).max():.3g}, beyond int32: give bits= to clamp, "
                             "or a larger step q")
-    return codes.astype(np.int32)
+    return s.clamped.astype(np.int32)
 
 
 def dequantize(codes, q, zero_point=0, axis: int | None = None) -> np.ndarray:
@@ -140,14 +172,3 @@ def dequantize(codes, q, zero_point=0, axis: int | None = None) -> np.ndarray:
     q = _per_channel(check_step(q), codes.ndim, axis, "q")
     z = _per_channel(zero_point, codes.ndim, axis, "zero_point")
     return q * (codes.astype(np.int64) - z)
-
-
-def fake_quantize(w, q, bits: int | None = None, signed: bool = True, rounding: str = "half_away",
-                  zero_point=0, axis: int | None = None, narrow: bool = False, rng=None) -> np.ndarray:
-    """w̃ = q · (clamp(round(w/q) + z) − z): the real values the codes stand for.
-
-    Simulating quantization this way ("fake quant") lets a float model measure
-    what a quantized one would compute.
-    """
-    codes = quantize(w, q, bits, signed, rounding, zero_point, axis, narrow, rng)
-    return dequantize(codes, q, zero_point, axis)
