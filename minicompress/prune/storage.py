@@ -27,6 +27,9 @@ from .share import SharedLinear
 from .sparse import decode_positions, encode_positions
 
 MAGIC, VERSION = b"MCDC", 1
+LAYER_HEAD = "<HHHBBI"                                   # out, in, k, index_bits, relu, entries
+FILE_HEADER_BYTES = len(MAGIC) + struct.calcsize("<BH") + 4               # magic, version + layers, CRC-32
+LAYER_HEADER_BYTES = struct.calcsize(LAYER_HEAD) + 2 * struct.calcsize("<II")   # + each stream's bits, bytes
 
 
 class CorruptModelError(ValueError):
@@ -68,7 +71,7 @@ def encode_model(model: Sequential, index_bits: int = 5) -> tuple:
     if not layers or not all(isinstance(m, (SharedLinear, ReLU)) for m in model):
         raise TypeError("encode_model expects a weight-shared MLP (share_weights of a pruned model)")
     mods = list(model)
-    out, b = [MAGIC, struct.pack("<BH", VERSION, len(layers))], Breakdown(headers=4 + 3 + 4)
+    out, b = [MAGIC, struct.pack("<BH", VERSION, len(layers))], Breakdown(headers=FILE_HEADER_BYTES)
     for i, m in enumerate(mods):
         if not isinstance(m, SharedLinear):
             continue
@@ -76,13 +79,13 @@ def encode_model(model: Sequential, index_bits: int = 5) -> tuple:
         k = m.codebook.data.size
         keep = m.mask.astype(bool)
         gaps, syms = encode_positions(keep, m.idx, index_bits, pad_symbol=k)
-        head = struct.pack("<HHHBBI", m.out_features, m.in_features, k, index_bits, int(relu), len(syms))
+        head = struct.pack(LAYER_HEAD, m.out_features, m.in_features, k, index_bits, int(relu), len(syms))
         codebook = m.codebook.data.astype("<f4").tobytes()
         bias = m.bias.data.astype("<f4").tobytes()
         _, sym_table, sym_stream = _stream(syms)
         _, gap_table, gap_stream = _stream(gaps)
         out += [head, codebook, bias, sym_table, sym_stream, gap_table, gap_stream]
-        b.headers += len(head) + 8 + 8
+        b.headers += LAYER_HEADER_BYTES
         b.codebooks += len(codebook)
         b.biases += len(bias)
         b.huffman_tables += len(sym_table) + len(gap_table)
@@ -125,7 +128,7 @@ class _Reader:
 
 def decode_model(data: bytes) -> Sequential:
     """The MLP (Linear and ReLU, float32) that ``encode_model`` stored; refuses damaged bytes."""
-    if len(data) < 4 + 3 + 4 or data[:4] != MAGIC:
+    if len(data) < FILE_HEADER_BYTES or data[:4] != MAGIC:
         raise CorruptModelError("not a minicompress compressed model (the file does not start with 'MCDC')")
     payload, (crc,) = data[:-4], struct.unpack("<I", data[-4:])
     if zlib.crc32(payload) != crc:
@@ -137,7 +140,7 @@ def decode_model(data: bytes) -> Sequential:
         raise CorruptModelError(f"file version {version}, this minicompress reads version {VERSION}")
     layers = []
     for _ in range(n_layers):
-        out_f, in_f, k, _bits, relu, count = r.unpack("<HHHBBI")
+        out_f, in_f, k, _bits, relu, count = r.unpack(LAYER_HEAD)
         codebook = np.frombuffer(r.take(4 * k), dtype="<f4")
         bias = np.frombuffer(r.take(4 * out_f), dtype="<f4")
         syms = r.stream(count, r.table())
