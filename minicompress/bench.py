@@ -13,6 +13,7 @@ import numpy as np
 
 from . import functional as F
 from .autograd import Tensor
+from .experiments.budget import FULL, Budget
 from .nn import MLP
 from .optim import SGD
 
@@ -20,7 +21,7 @@ BENCHES = {}
 
 
 def bench(name):
-    """Register ``fn(quick) -> str`` as ``python -m minicompress bench NAME``."""
+    """Register ``fn(budget) -> str`` as ``python -m minicompress bench NAME``."""
     def register(fn):
         BENCHES[name] = fn
         return fn
@@ -93,7 +94,7 @@ def numpy_step(params, x, y, lr):
 
 
 @bench("autograd")
-def bench_autograd(quick: bool = False) -> str:
+def bench_autograd(budget: Budget = FULL) -> str:
     """Training-step time: minicompress autograd vs hand-written NumPy (target ≤ 1.5x)."""
     lines = ["one training step (forward, backward, SGD), float32, best of 15 alternating repeats",
              f"{'MLP':<12}{'batch':>6}{'minicompress':>15}{'plain NumPy':>14}{'ratio':>8}"]
@@ -106,7 +107,7 @@ def bench_autograd(quick: bool = False) -> str:
         params = [p.data.copy() for p in model.parameters()]
         t_auto, t_np = best_times([lambda: autograd_step(model, opt, x, y),
                                    lambda: numpy_step(params, x, y, 1e-3)],
-                                  repeats=3 if quick else 15, number=5 if quick else 40)
+                                  repeats=budget.bench_repeats, number=budget.bench_number)
         name = "-".join(map(str, sizes))
         lines.append(f"{name:<12}{batch:>6}{t_auto * 1e6:>12.1f} µs{t_np * 1e6:>11.1f} µs"
                      f"{t_auto / t_np:>7.2f}x")
@@ -114,14 +115,14 @@ def bench_autograd(quick: bool = False) -> str:
     return "\n".join(lines)
 
 
-def run(names, quick: bool = False, save_to=None) -> str:
+def run(names, budget: Budget = FULL, save_to=None) -> str:
     """Run the named benchmarks (all by default); ``save_to`` keeps the kernel numbers for the figure."""
     unknown = [n for n in names if n not in BENCHES]
     if unknown:
         raise SystemExit(f"unknown benchmark {unknown}; choose from {sorted(BENCHES)}")
     out = []
     for n in names or sorted(BENCHES):
-        text = BENCHES[n](quick, save_to=save_to) if n == "kernels" else BENCHES[n](quick)
+        text = BENCHES[n](budget, save_to=save_to) if n == "kernels" else BENCHES[n](budget)
         out.append(f"== bench {n} ==\n" + text)
     return "\n\n".join(out)
 
@@ -151,7 +152,7 @@ def _first_calls() -> list:
     return rows
 
 
-def measure_gemm(sizes, rounds: int = 8, quick: bool = False) -> dict:
+def measure_gemm(sizes, rounds: int = 8, repeats: int | None = None) -> dict:
     """GOP/s of each GEMM at each square size n (ops = 2·n³), measured side by side.
 
     This machine's speed drifts by up to 1.5x from one second to the next, so the fast
@@ -159,7 +160,7 @@ def measure_gemm(sizes, rounds: int = 8, quick: bool = False) -> dict:
     fast, ...), each turn its own block of calls after a pause (OpenBLAS's threads keep
     spinning after a float matmul and would steal the cores from the next contender). Each
     contender's figure is its best block: the speed it reaches when the machine is not
-    disturbed.
+    disturbed. ``repeats`` timings per block; by default as many as fill about 0.1 s.
     """
     from .kernels.gemm import gemm_int8, gemm_int8_naive, gemm_int8_prepared, prepare_b
     g = np.random.default_rng(0)
@@ -177,10 +178,10 @@ def measure_gemm(sizes, rounds: int = 8, quick: bool = False) -> dict:
         fast[0]()
         once = time.perf_counter() - start
         number = max(1, int(1e-3 / once))                   # calls per timing: at least ~1 ms
-        repeats = 3 if quick else max(5, int(0.1 / (once * number)))  # ~0.1 s of timings per block
+        block = repeats or max(5, int(0.1 / (once * number)))      # ~0.1 s of timings per block
         t = [float("inf")] * len(fast)
         for _ in range(rounds):
-            t = [min(a, b) for a, b in zip(t, best_times(fast, repeats=repeats, number=number,
+            t = [min(a, b) for a, b in zip(t, best_times(fast, repeats=block, number=number,
                                                          interleave=False))]
         t_slow = best_times([lambda: gemm_int8_naive(A, B), lambda: Ai @ Bi], repeats=2, number=1)
         for key, sec in zip(("int8 fast", "int8 fast, B packed once", "int8 fast, serial", "NumPy float32 @",
@@ -191,14 +192,14 @@ def measure_gemm(sizes, rounds: int = 8, quick: bool = False) -> dict:
 
 
 @bench("kernels")
-def bench_kernels(quick: bool = False, save_to=None) -> str:
+def bench_kernels(budget: Budget = FULL, save_to=None) -> str:
     """GEMM GOP/s, fused quantize GB/s and integer-MLP throughput, each against its NumPy peer."""
     from .kernels.quantize import quantize_fused
     lines = ["first call of each kernel (Numba compile, or load from its cache), not in the timings below:"]
     lines += [f"  {name:<22}{sec * 1e3:>9.1f} ms  {src}" for name, sec, src in _first_calls()]
 
-    sizes = (128, 256) if quick else (128, 256, 512, 1024)
-    data = measure_gemm(sizes, rounds=2 if quick else 8, quick=quick)
+    sizes = budget.bench_sizes
+    data = measure_gemm(sizes, rounds=budget.bench_rounds, repeats=budget.bench_gemm_repeats)
     lines += ["", "GEMM C = A·B, square n×n×n, GOP/s with ops = 2·n³ (best of alternating blocks, see measure_gemm)",
               f"{'n':>6}{'int8 naive':>12}{'int8 fast':>11}{'B packed':>10}{'(serial)':>10}{'f32 BLAS':>10}"
               f"{'int32 @':>9}{'fast/BLAS':>11}{'packed/BLAS':>13}{'fast/int32@':>13}"]
@@ -217,7 +218,7 @@ def bench_kernels(quick: bool = False, save_to=None) -> str:
         (Path(save_to) / "bench_kernels.json").write_text(json.dumps(data, indent=1))
         lines.append(f"(saved to {Path(save_to) / 'bench_kernels.json'} for the int_gemm_speed figure)")
 
-    x = np.random.default_rng(0).normal(size=(1 << 20) if quick else (1 << 22)).astype(np.float32)
+    x = np.random.default_rng(0).normal(size=budget.bench_vector).astype(np.float32)
     q, z = np.float64(0.02), 3      # subtle: a float64 step makes NumPy divide in float64, as quantize() does
 
     def half_away():
@@ -235,11 +236,11 @@ def bench_kernels(quick: bool = False, save_to=None) -> str:
                      f"   ratio {tn / tk:>5.1f}x  (target ≥ 2x)")
 
     lines += ["", "inference of a 64-256-256-10 MLP, batch 256 (images per second)"]
-    lines.append(_bench_integer_mlp(quick))
+    lines.append(_bench_integer_mlp())
     return "\n".join(lines)
 
 
-def _bench_integer_mlp(quick: bool) -> str:
+def _bench_integer_mlp() -> str:
     from .integer import IntegerMLP
     g = np.random.default_rng(1)
     model = MLP((64, 256, 256, 10), rng=0)

@@ -1,7 +1,12 @@
-"""Command line: ``python -m minicompress [tour|verify|figures|bench|info]``.
+"""Command line: ``python -m minicompress [COMMAND]``; without a command, the guided tour.
 
-With no subcommand it runs the guided ``tour``. Heavy imports (matplotlib,
-Numba) happen inside the subcommands that need them, so the CLI starts fast.
+The commands (this list is generated from ``COMMANDS``, the same list ``--help`` prints):
+
+{commands}
+
+``--quick`` builds the QUICK budget (a few epochs and seeds) instead of FULL;
+the budget is built here, once, and passed down. Heavy imports (matplotlib,
+Numba) happen inside the commands that need them, so the CLI starts fast.
 """
 
 from __future__ import annotations
@@ -9,40 +14,44 @@ from __future__ import annotations
 import argparse
 import platform
 import sys
+from dataclasses import dataclass
+
+
+def _budget(args):
+    from .experiments.budget import FULL, QUICK
+    return QUICK if getattr(args, "quick", False) else FULL
 
 
 def cmd_tour(args) -> int:
     from .tour import run
-    print(run(quick=args.quick, seed=args.seed, fresh=args.fresh))
+    print(run(_budget(args), seed=args.seed, fresh=args.fresh))
     return 0
 
 
 def cmd_verify(args) -> int:
-    from .verify import main
+    from .checks import main
     return main()
 
 
 def cmd_figures(args) -> int:
     from .plots import make_all
-    for path in make_all(args.out, quick=args.quick, names=args.names):
+    for path in make_all(args.out, _budget(args), names=args.names):
         print(path)
     return 0
 
 
 def cmd_bench(args) -> int:
     from .bench import run
-    print(run(args.names, quick=args.quick, save_to=None if args.quick else args.save))
+    print(run(args.names, _budget(args), save_to=None if args.quick else args.save))
     return 0
 
 
 def cmd_experiments(args) -> int:
-    if args.which == "qat":
-        from .quant.qat_experiments import report
-    elif args.which == "prune":
-        from .prune.pipeline import report
-    else:
-        from .distill.experiments import report
-    print(report(quick=args.quick))
+    from .experiments import report
+    try:
+        print(report(args.which, _budget(args)))
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None
     return 0
 
 
@@ -97,56 +106,93 @@ def info_text() -> str:
 
 
 def cmd_info(args) -> int:
-    print(info_text())
+    if args.layers:
+        from .layers import layers_text
+        print(layers_text())
+    else:
+        print(info_text())
     return 0
+
+
+def _tour_args(p):
+    p.add_argument("--quick", action="store_true", help="the QUICK budget: few epochs and seeds, a smoke test")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--fresh", action="store_true", help="recompute instead of using cached results")
+
+
+def _figures_args(p):
+    p.add_argument("names", nargs="*", help="only these figures (default: all)")
+    p.add_argument("--out", default=None, help="output folder (default: figures/)")
+    p.add_argument("--quick", action="store_true", help="the QUICK budget, for a smoke test")
+
+
+def _bench_args(p):
+    p.add_argument("names", nargs="*", help="which benchmarks (default: all), e.g. autograd")
+    p.add_argument("--quick", action="store_true", help="the QUICK budget: fewer sizes and repeats (nothing is saved)")
+    p.add_argument("--save", default="figures", help="where `kernels` saves its GEMM numbers for the "
+                                                     "int_gemm_speed figure (default: figures/)")
+
+
+def _experiments_args(p):
+    p.add_argument("which", nargs="?", default="distill", help="distill, prune or qat (default: distill)")
+    p.add_argument("--quick", action="store_true", help="the QUICK budget: 2 seeds and few epochs, a smoke test")
+
+
+def _exercises_args(p):
+    p.add_argument("action", choices=["list", "new"])
+    p.add_argument("dir", nargs="?", help="folder for `new`")
+
+
+def _check_args(p):
+    p.add_argument("exercise", help="the exercise's name or number (see `exercises list`)")
+    p.add_argument("path", nargs="?", help="the student's file (default: NN_name.py here)")
+
+
+def _info_args(p):
+    p.add_argument("--layers", action="store_true", help="each package's layer and what it imports")
+
+
+@dataclass
+class Command:
+    name: str
+    help: str
+    run: object
+    args: object = None
+
+
+COMMANDS = [
+    Command("tour", "train the digits teacher and compare every method (the default)", cmd_tour, _tour_args),
+    Command("verify", "check every formula against independent values", cmd_verify),
+    Command("figures", "regenerate the PNGs in figures/", cmd_figures, _figures_args),
+    Command("bench", "speed comparisons, side by side in one run", cmd_bench, _bench_args),
+    Command("experiments", "distillation, QAT or Deep Compression studies over seeds", cmd_experiments,
+            _experiments_args),
+    Command("taxonomy", "the seed's taxonomy, node by node, with the code for each", cmd_taxonomy),
+    Command("exercises", "classroom exercises: list them, or write the student copies", cmd_exercises,
+            _exercises_args),
+    Command("check", "grade a student's exercise file against the reference", cmd_check, _check_args),
+    Command("info", "versions, whether the Numba JIT is on; --layers: the package layers", cmd_info, _info_args),
+]
+
+__doc__ = __doc__.format(commands="\n".join(f"    {c.name:<12}{c.help}" for c in COMMANDS))
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m minicompress",
                                 description="minicompress: neural-network compression you can read, "
-                                            "run, check and plot. Without a subcommand: the tour.")
-    sub = p.add_subparsers(dest="command")
-    t = sub.add_parser("tour", help="train the digits teacher and compare every method (default)")
-    t.add_argument("--quick", action="store_true", help="few epochs, for a smoke test")
-    t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--fresh", action="store_true", help="recompute instead of using cached results")
-    t.set_defaults(fn=cmd_tour)
-    sub.add_parser("verify", help="check every formula against independent values").set_defaults(fn=cmd_verify)
-    f = sub.add_parser("figures", help="regenerate the PNGs in figures/")
-    f.add_argument("names", nargs="*", help="only these figures (default: all)")
-    f.add_argument("--out", default=None, help="output folder (default: figures/)")
-    f.add_argument("--quick", action="store_true", help="less training, for a smoke test")
-    f.set_defaults(fn=cmd_figures)
-    b = sub.add_parser("bench", help="speed comparisons, side by side in one run")
-    b.add_argument("names", nargs="*", help="which benchmarks (default: all), e.g. autograd")
-    b.add_argument("--quick", action="store_true", help="fewer sizes and repeats (nothing is saved)")
-    b.add_argument("--save", default="figures", help="where `kernels` saves its GEMM numbers for the "
-                                                     "int_gemm_speed figure (default: figures/)")
-    b.set_defaults(fn=cmd_bench)
-    sub.add_parser("info", help="versions and whether the Numba JIT is on").set_defaults(fn=cmd_info)
-    x = sub.add_parser("exercises", help="classroom exercises: list them, or write the student copies")
-    x.add_argument("action", choices=["list", "new"])
-    x.add_argument("dir", nargs="?", help="folder for `new`")
-    x.set_defaults(fn=cmd_exercises)
-    c = sub.add_parser("check", help="grade a student's exercise file against the reference")
-    c.add_argument("exercise", help="the exercise's name or number (see `exercises list`)")
-    c.add_argument("path", nargs="?", help="the student's file (default: NN_name.py here)")
-    c.set_defaults(fn=cmd_check)
-    sub.add_parser("taxonomy", help="the seed's taxonomy, node by node, with the code for each"
-                   ).set_defaults(fn=cmd_taxonomy)
-    e = sub.add_parser("experiments", help="distillation, QAT or Deep Compression experiments over seeds")
-    e.add_argument("which", nargs="?", default="distill", choices=["distill", "qat", "prune"])
-    e.add_argument("--quick", action="store_true", help="2 seeds and few epochs, for a smoke test")
-    e.set_defaults(fn=cmd_experiments)
+                                            "run, check and plot. Without a command: the tour.")
+    sub = p.add_subparsers(dest="command", title="commands")
+    for c in COMMANDS:
+        s = sub.add_parser(c.name, help=c.help, description=c.help)
+        if c.args is not None:
+            c.args(s)
+        s.set_defaults(fn=c.run)
     return p
-
-
-COMMANDS = ("tour", "verify", "figures", "bench", "info", "experiments", "taxonomy", "exercises", "check")
 
 
 def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
-        argv = ["tour", *argv]          # no subcommand: the tour (its options may follow)
+    if not argv or (argv[0] not in {c.name for c in COMMANDS} and argv[0] not in ("-h", "--help")):
+        argv = ["tour", *argv]          # no command: the tour (its options may follow)
     args = build_parser().parse_args(argv)
     return args.fn(args)

@@ -3,6 +3,7 @@
 import numpy as np
 
 from minicompress.bench import autograd_step, numpy_step, run
+from minicompress.experiments import QUICK
 from minicompress.nn import MLP
 from minicompress.optim import SGD
 
@@ -23,14 +24,14 @@ def test_hand_written_step_equals_the_autograd_step():
 
 
 def test_bench_autograd_prints_both_timings_and_the_ratio():
-    text = run(["autograd"], quick=True)
+    text = run(["autograd"], QUICK)
     assert "64-128-10" in text and "784-256-10" in text
     ratios = [float(line.split()[-1].rstrip("x")) for line in text.splitlines() if line.endswith("x")]
     assert len(ratios) == 2 and all(r > 0 for r in ratios)
 
 
 def test_bench_kernels_quick_prints_every_comparison(tmp_path):
-    text = run(["kernels"], quick=True, save_to=None)
+    text = run(["kernels"], QUICK, save_to=None)
     for needle in ("first call of each kernel", "int8 naive", "f32 BLAS", "fused quantize", "half_away",
                    "integer-only", "img/s"):
         assert needle in text

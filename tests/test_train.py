@@ -7,7 +7,7 @@ import minicompress.functional as F
 from minicompress.data import digits_split, make_moons
 from minicompress.nn import MLP
 from minicompress.optim import SGD, Adam
-from minicompress.teacher import train_teacher
+from minicompress.experiments import train_teacher
 from minicompress.train import evaluate, fit
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from minicompress.experiments import QUICK
 from minicompress.plots import make_all
 from minicompress.plots.training import digits_samples_data
 
@@ -25,8 +26,8 @@ def test_tutorial_runs(path, tmp_path):
 
 
 def test_figures_are_deterministic(tmp_path):
-    a = make_all(tmp_path / "a", quick=True)
-    b = make_all(tmp_path / "b", quick=True)
+    a = make_all(tmp_path / "a", QUICK)
+    b = make_all(tmp_path / "b", QUICK)
     assert [p.name for p in a] == [p.name for p in b] and a
     for pa, pb in zip(a, b):
         assert pa.read_bytes() == pb.read_bytes(), pa.name

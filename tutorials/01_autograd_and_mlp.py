@@ -17,14 +17,15 @@ import os
 import numpy as np
 
 import minicompress.functional as F
+from minicompress.experiments import FULL, QUICK
 from minicompress import Tensor, gradcheck
 from minicompress.data import digits_split
 from minicompress.nn import MLP
 from minicompress.plots.training import make_digits_samples, make_teacher_training
-from minicompress.teacher import train_teacher
+from minicompress.experiments import train_teacher
 from minicompress.train import evaluate, fit
 
-QUICK = os.environ.get("MINICOMPRESS_QUICK") == "1"
+budget = QUICK if os.environ.get("MINICOMPRESS_QUICK") == "1" else FULL    # epochs and seeds for every step
 FIGURES = os.environ.get("MINICOMPRESS_FIGURES", "figures")
 
 # %% [markdown]
@@ -87,7 +88,7 @@ print("figure:", make_digits_samples(FIGURES))
 
 # %%
 small = MLP((64, 32, 10), rng=0)
-fit(small, split.train, epochs=2 if QUICK else 15, rng=0)
+fit(small, split.train, epochs=budget.student_epochs // 2, rng=0)
 print(f"64-32-10 test accuracy: {100 * evaluate(small, split.test):.1f}%")   # 89.6%
 
 # %% [markdown]
@@ -98,6 +99,6 @@ print(f"64-32-10 test accuracy: {100 * evaluate(small, split.test):.1f}%")   # 8
 # copies of them moved by one pixel (a shifted stroke is still the same digit).
 
 # %%
-teacher, history = train_teacher(epochs=3 if QUICK else 20)
+teacher, history = train_teacher(epochs=budget.teacher_epochs)
 print(f"teacher test accuracy: {100 * history[-1]['test_acc']:.1f}%")         # 97.8%
-print("figure:", make_teacher_training(FIGURES, quick=QUICK))
+print("figure:", make_teacher_training(FIGURES, budget))

@@ -16,18 +16,20 @@
 import os
 
 
+from minicompress.experiments import FULL, QUICK
+from minicompress.bill import storage_bill
 from minicompress.data import digits_split
 from minicompress.plots.quantization import make_quant_accuracy_vs_bits, make_quant_decision_boundary
 from minicompress.quant import make_observer, quantize_model
 from minicompress.quant.model import layer_inputs
-from minicompress.teacher import shared_teacher
+from minicompress.experiments import shared_teacher
 from minicompress.train import evaluate
 
-QUICK = os.environ.get("MINICOMPRESS_QUICK") == "1"
+budget = QUICK if os.environ.get("MINICOMPRESS_QUICK") == "1" else FULL    # epochs and seeds for every step
 FIGURES = os.environ.get("MINICOMPRESS_FIGURES", "figures")
 
 split = digits_split()
-teacher, _ = shared_teacher(epochs=3 if QUICK else 20)
+teacher, _ = shared_teacher(epochs=budget.teacher_epochs)
 base = evaluate(teacher, split.test)
 print(f"float32 teacher: {100 * base:.1f}%")                       # 97.8%
 
@@ -43,7 +45,7 @@ for bits in (8, 4, 3, 2):
             for pc in (False, True)]
     print(f"int{bits} weights: per-tensor {100 * accs[0]:.1f}%, per-channel {100 * accs[1]:.1f}%")
 # int8 ≈ float; int3 per-tensor drops to 91.1% while per-channel keeps 97.1%; int2 collapses (10.4% / 25.8%)
-print("figure:", make_quant_accuracy_vs_bits(FIGURES, quick=QUICK))
+print("figure:", make_quant_accuracy_vs_bits(FIGURES, budget))
 
 # %% [markdown]
 # ## 3.2 What the observers see
@@ -69,16 +71,32 @@ for name in ("minmax", "moving_average", "percentile", "mse"):
 # %%
 for mode in ("static", "dynamic"):
     q = quantize_model(teacher, 8, 8, mode=mode, calib=split.train.X)
-    print(f"int8/int8 {mode:>7}: {100 * evaluate(q, split.test):.1f}%  ({q.storage_bytes()} bytes)")
+    print(f"int8/int8 {mode:>7}: {100 * evaluate(q, split.test):.1f}%  ({storage_bill(q).total} bytes)")
 for act_bits in (4, 3, 2):
     q = quantize_model(teacher, 8, act_bits, mode="static", calib=split.train.X, observer="mse")
     print(f"int8 weights, int{act_bits} static activations (MSE observer): {100 * evaluate(q, split.test):.1f}%")
 
 # %% [markdown]
-# ## 3.4 A picture: decision boundaries at 8, 4 and 2 bits
+# ## 3.4 Where the bytes go: one storage bill, whole
+#
+# Every `bytes` and `ratio` of the tour comes from `storage_bill`, which counts
+# every stored part of every model by one set of rules: codes packed at their
+# bit width, a float32 step per channel, one byte per zero point, float32
+# biases, and for static activations each layer's input step and zero point.
+# Add the lines up and divide, and you have the tour's ratio.
+
+# %%
+static = quantize_model(teacher, 8, 8, mode="static", calib=split.train.X)
+bill = storage_bill(static)
+print(bill)
+f32 = storage_bill(teacher).total                                   # 4 bytes per parameter: 340008
+print(f"ratio = {f32} / {bill.total} = {f32 / bill.total:.2f}x")   # 340008 / 88671 = 3.83x
+
+# %% [markdown]
+# ## 3.5 A picture: decision boundaries at 8, 4 and 2 bits
 #
 # A tiny 2-D MLP makes the damage visible: at 2 bits its boundary no longer
 # follows the moons.
 
 # %%
-print("figure:", make_quant_decision_boundary(FIGURES, quick=QUICK))
+print("figure:", make_quant_decision_boundary(FIGURES, budget))

@@ -15,11 +15,12 @@ import os
 
 import numpy as np
 
+from minicompress.experiments import FULL, QUICK
 from minicompress.distill import hard_labels, soft_labels
 from minicompress.distill.seed_losses import seed_model_distillation_loss, seed_parameter_distillation_loss
 from minicompress.plots.distillation import make_kd_gradient_vs_T, make_kd_soft_labels, soft_label_data
 
-QUICK = os.environ.get("MINICOMPRESS_QUICK") == "1"
+budget = QUICK if os.environ.get("MINICOMPRESS_QUICK") == "1" else FULL    # epochs and seeds for every step
 FIGURES = os.environ.get("MINICOMPRESS_FIGURES", "figures")
 
 # %% [markdown]
@@ -37,11 +38,11 @@ print("stable at |z| = 1e4:", soft_labels(np.array([1e4, 0.0, -1e4]), T=1))   # 
 # ## 6.2 A digit's soft labels at five temperatures
 
 # %%
-image, label, probs = soft_label_data(quick=QUICK)
+image, label, probs = soft_label_data(budget=budget)
 for T, p in probs.items():
     top = np.argsort(-p)[:3]
     print(f"T = {T:>2}: top classes {top.tolist()} with {p[top].round(4).tolist()}")
-print("figure:", make_kd_soft_labels(FIGURES, quick=QUICK))
+print("figure:", make_kd_soft_labels(FIGURES, budget))
 
 # %% [markdown]
 # ## 6.3 The seed's losses, recomputed (§4.3)
@@ -65,4 +66,4 @@ print("y_g sums to", y_g.sum())      # 1.1: the "big model output" is not a prob
 # matching the logits themselves.
 
 # %%
-print("figure:", make_kd_gradient_vs_T(FIGURES, quick=QUICK))
+print("figure:", make_kd_gradient_vs_T(FIGURES, budget))

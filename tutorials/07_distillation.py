@@ -14,28 +14,29 @@ import os
 
 import numpy as np
 
+from minicompress.experiments import FULL, QUICK
 from minicompress.data import digits_split
 from minicompress.distill import distill, kd_loss, multi_teacher_targets, train_hints
-from minicompress.distill.experiments import Context, dark_knowledge_table, students_table
-from minicompress.distill.seed_example import SEED_CODE_DEFECTS, run_seed_example
+from minicompress.experiments.distill import Context, dark_knowledge_table, students_table
+from minicompress.experiments.seed_example import SEED_CODE_DEFECTS, run_seed_example
 from minicompress.nn import MLP
 from minicompress.plots.distillation import make_kd_accuracy_vs_T, make_kd_dark_knowledge
-from minicompress.teacher import shared_teacher
+from minicompress.experiments import shared_teacher
 from minicompress.train import evaluate, predict_logits
 
-QUICK = os.environ.get("MINICOMPRESS_QUICK") == "1"
+budget = QUICK if os.environ.get("MINICOMPRESS_QUICK") == "1" else FULL    # epochs and seeds for every step
 FIGURES = os.environ.get("MINICOMPRESS_FIGURES", "figures")
-SEEDS = range(2) if QUICK else range(5)
+SEEDS = budget.seeds("student")
 
 split = digits_split()
-teacher, _ = shared_teacher(epochs=3 if QUICK else 20)
+teacher, _ = shared_teacher(epochs=budget.teacher_epochs)
 
 # %% [markdown]
 # ## 7.1 One student, distilled
 
 # %%
 student = MLP((64, 16, 10), rng=0)
-distill(student, teacher, split.train, T=4.0, alpha=0.9, epochs=4 if QUICK else 30, rng=0)
+distill(student, teacher, split.train, T=4.0, alpha=0.9, epochs=budget.student_epochs, rng=0)
 print(f"distilled 64-16-10: {100 * evaluate(student, split.test):.1f}%")       # 92.0%
 
 # %% [markdown]
@@ -46,11 +47,11 @@ print(f"distilled 64-16-10: {100 * evaluate(student, split.test):.1f}%")       #
 # distillation wins by about three points. The table prints what it measures.
 
 # %%
-ctx = Context(QUICK, teacher=teacher, split=split)
+ctx = Context(budget, teacher=teacher, split=split)
 for name, n, hard, soft in students_table(ctx, SEEDS):
     print(f"{name:<10} {n:>5} examples: hard {hard.cell()}   distilled {soft.cell()}   "
           f"gain {100 * (soft.mean - hard.mean):+.1f} points")
-print("figure:", make_kd_accuracy_vs_T(FIGURES, quick=QUICK))
+print("figure:", make_kd_accuracy_vs_T(FIGURES, budget))
 
 # %% [markdown]
 # ## 7.3 Dark knowledge: a digit the student never saw
@@ -64,7 +65,7 @@ dk = dark_knowledge_table(ctx, SEEDS)
 print(f"test 3s classified as 3: hard labels {100 * np.mean(dk['hard (no 3s)'][0]):.0f}%, "
       f"distilled {100 * np.mean(dk['distilled'][0]):.0f}%, "
       f"with bias shift {100 * np.mean(dk['distilled + bias shift'][0]):.0f}%")   # 0%, 81%, 84%
-print("figure:", make_kd_dark_knowledge(FIGURES, quick=QUICK))
+print("figure:", make_kd_dark_knowledge(FIGURES, budget))
 
 # %% [markdown]
 # ## 7.4 Two teachers: averaging probabilities or logits
@@ -81,8 +82,8 @@ print(multi_teacher_targets([za, zb], T=4, mode="logits").round(3)[0])     # not
 
 # %%
 hinted = MLP((64, 32, 10), rng=0)
-train_hints(hinted, teacher, split.train.X, student_upto=2, teacher_upto=2, epochs=2 if QUICK else 10)
-distill(hinted, teacher, split.train, epochs=4 if QUICK else 30, rng=0)
+train_hints(hinted, teacher, split.train.X, student_upto=2, teacher_upto=2, epochs=budget.student_epochs // 3)
+distill(hinted, teacher, split.train, epochs=budget.student_epochs, rng=0)
 print(f"hinted then distilled 64-32-10: {100 * evaluate(hinted, split.test):.1f}%")
 
 # %% [markdown]

@@ -16,16 +16,17 @@ import os
 
 import numpy as np
 
+from minicompress.experiments import FULL, QUICK
 from minicompress.prune.huffman import code_lengths, decode, encode
 from minicompress.prune.magnitude import magnitude_masks
-from minicompress.prune.pipeline import compress
+from minicompress.experiments.prune import compressed
 from minicompress.prune.share import kmeans_1d, sharing_ratio
 from minicompress.prune.sparse import encode_positions
 from minicompress.prune.storage import CorruptModelError, decode_model
 from minicompress.plots.prune import (make_prune_accuracy_vs_sparsity, make_prune_bytes_per_stage,
                                       make_prune_weight_histograms)
 
-QUICK = os.environ.get("MINICOMPRESS_QUICK") == "1"
+budget = QUICK if os.environ.get("MINICOMPRESS_QUICK") == "1" else FULL    # epochs and seeds for every step
 FIGURES = os.environ.get("MINICOMPRESS_FIGURES", "figures")
 
 # %% [markdown]
@@ -49,13 +50,13 @@ print(encode_positions(keep, np.ones(12, int), 3, pad_symbol=9))   # gaps [1 7 0
 # ## 8.2 The whole pipeline on the teacher
 
 # %%
-r = compress(seed=0, quick=QUICK)
-f32 = r["float32_bytes"]
-print(f"teacher              {100 * r['teacher_acc']:.1f}%  {f32:>7} bytes")
-print(f"pruned + retrained   {100 * r['pruned_acc']:.1f}%  {r['pruned_bytes']:>7} bytes  {f32 / r['pruned_bytes']:.1f}x")
-print(f"+ weight sharing     {100 * r['shared_acc']:.1f}%  {r['shared_bytes']:>7} bytes  {f32 / r['shared_bytes']:.1f}x")
-print(f"+ Huffman (the file) {100 * r['decoded_acc']:.1f}%  {r['huffman_bytes']:>7} bytes  "
-      f"{f32 / r['huffman_bytes']:.1f}x")          # about 33x at 97.1%
+r = compressed(budget, seed=0)                 # prune.compress on the shared teacher, with each stage's bill
+f32 = r["bills"]["float32"].total
+for label, acc, stage in (("teacher", "teacher_acc", "float32"), ("pruned + retrained", "pruned_acc", "pruned"),
+                          ("+ weight sharing", "shared_acc", "shared"), ("+ Huffman (the file)", "decoded_acc", "huffman")):
+    nbytes = r["bills"][stage].total
+    print(f"{label:<21}{100 * r[acc]:.1f}%  {nbytes:>7} bytes  {f32 / nbytes:.1f}x")   # the file: about 33x
+print(r["bills"]["huffman"])                  # where the file's bytes go, line by line
 print("decoded file predicts exactly as before encoding:", r["same_predictions"])
 
 # %% [markdown]
@@ -71,6 +72,6 @@ for name, blob in (("one flipped byte", bytes(damaged)), ("cut in half", r["byte
         print(f"{name}: {exc}")
 
 # %%
-print("figure:", make_prune_weight_histograms(FIGURES, quick=QUICK))
-print("figure:", make_prune_accuracy_vs_sparsity(FIGURES, quick=QUICK))
-print("figure:", make_prune_bytes_per_stage(FIGURES, quick=QUICK))
+print("figure:", make_prune_weight_histograms(FIGURES, budget))
+print("figure:", make_prune_accuracy_vs_sparsity(FIGURES, budget))
+print("figure:", make_prune_bytes_per_stage(FIGURES, budget))

@@ -1,9 +1,18 @@
 """Figures: one file per topic, each figure split into data and drawing.
 
 ``<topic>.py`` defines ``<name>_data(...)`` (plain arrays, which the tests
-check) and ``make_<name>(out_dir, quick=False)`` (draws and saves
-``<name>.png``), registered with ``@figure``. matplotlib is imported only
-here, when a figure is drawn.
+check) and ``make_<name>(out_dir, budget)`` (draws and saves ``<name>.png``),
+registered with ``@figure``. ``figures`` finds the modules here itself.
+matplotlib is imported only here, when a figure is drawn.
+
+    distillation.py  soft labels across T, the KD gradient against T, accuracy against T, dark knowledge
+    integer.py       int32 accumulators, requantization error, GEMM speed
+    prune.py         weight histograms, accuracy against sparsity, bytes per stage
+    qat.py           the straight-through estimator, accuracy per epoch, LSQ's learned steps
+    quantization.py  the rounding staircase, error histograms, MSE against bits, accuracy against bits
+    seed.py          the seed's worked numbers against their recomputation
+    tour.py          every method of the tour: bytes against test accuracy
+    training.py      the bundled digits and the teacher learning them
 """
 
 from __future__ import annotations
@@ -11,7 +20,36 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..registry import FIGURES, load_providers
+import importlib
+import pkgutil
+from dataclasses import dataclass
+
+from ..experiments.budget import FULL, Budget
+
+
+@dataclass
+class FigureSpec:
+    name: str
+    topic: str
+    fn: object            # (out_dir, budget) -> path of the written PNG
+
+
+FIGURES: dict = {}
+
+
+def figure(name: str, topic: str):
+    """Register ``make_<name>(out_dir, budget)`` for ``python -m minicompress figures``."""
+    def register(fn):
+        FIGURES[name] = FigureSpec(name, topic, fn)
+        return fn
+    return register
+
+
+def load_figures() -> dict:
+    """Import every module of this package (each registers its figures)."""
+    for info in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{info.name}")
+    return FIGURES
 
 
 def pyplot():
@@ -39,11 +77,11 @@ def default_dir() -> Path:
     return Path(os.environ.get("MINICOMPRESS_FIGURES", "figures"))
 
 
-def make_all(out_dir=None, quick: bool = False, names=None) -> list:
+def make_all(out_dir=None, budget: Budget = FULL, names=None) -> list:
     """Draw every registered figure (or those in ``names``); returns the written paths."""
-    load_providers()
+    load_figures()
     out_dir = Path(out_dir) if out_dir is not None else default_dir()
     unknown = sorted(set(names or ()) - set(FIGURES))
     if unknown:
         raise SystemExit(f"unknown figure(s) {unknown}; known: {sorted(FIGURES)}")
-    return [spec.fn(out_dir, quick=quick) for spec in FIGURES.values() if not names or spec.name in names]
+    return [spec.fn(out_dir, budget=budget) for spec in FIGURES.values() if not names or spec.name in names]

@@ -2,29 +2,31 @@
 
 from __future__ import annotations
 
+from ..experiments.budget import FULL, Budget
+
 import numpy as np
 
 from ..data import digits_split
 from ..distill.kd_loss import kd_gradient
 from ..distill.soft_labels import soft_labels
-from ..registry import figure
-from ..teacher import shared_teacher
+from . import figure
+from ..experiments.teacher import shared_teacher
 from ..train import predict_logits
 from . import pyplot, save
 
 TEMPERATURES = (1, 2, 4, 8, 20)
 
 
-def soft_label_data(index: int = 0, quick: bool = False):
+def soft_label_data(index: int = 0, budget: Budget = FULL):
     """The teacher's logits for one test digit and its soft labels at each temperature."""
     split = digits_split()
-    z = predict_logits(shared_teacher(epochs=3 if quick else 20)[0], split.test.X[index:index + 1])[0]
+    z = predict_logits(shared_teacher(epochs=budget.teacher_epochs)[0], split.test.X[index:index + 1])[0]
     return split.test.X[index].reshape(8, 8), int(split.test.y[index]), {T: soft_labels(z, T) for T in TEMPERATURES}
 
 
 @figure("kd_soft_labels", "distillation")
-def make_kd_soft_labels(out_dir, quick: bool = False):
-    image, label, probs = soft_label_data(quick=quick)
+def make_kd_soft_labels(out_dir, budget: Budget = FULL):
+    image, label, probs = soft_label_data(budget=budget)
     plt = pyplot()
     fig = plt.figure(figsize=(9, 3.4))
     ax0 = fig.add_axes([0.02, 0.15, 0.16, 0.7])
@@ -51,13 +53,13 @@ def gradient_data(seed: int = 0, Ts=np.logspace(0, 3, 40)):
     g = np.random.default_rng(seed)
     zs, zt = g.normal(0, 3, 10), g.normal(0, 3, 10)
     zs, zt = zs - zs.mean(), zt - zt.mean()
-    grads = np.array([kd_gradient(zs, zt, T) for T in Ts])
+    grads = np.array([kd_gradient(zs, zt, T=T) for T in Ts])
     limit = (zs - zt) / 10
     return Ts, grads, limit
 
 
 @figure("kd_gradient_vs_T", "distillation")
-def make_kd_gradient_vs_T(out_dir, quick: bool = False):
+def make_kd_gradient_vs_T(out_dir, budget: Budget = FULL):
     Ts, grads, limit = gradient_data()
     plt = pyplot()
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 3.6))
@@ -76,16 +78,16 @@ def make_kd_gradient_vs_T(out_dir, quick: bool = False):
     return save(fig, out_dir, "kd_gradient_vs_T")
 
 
-def accuracy_vs_T_data(quick: bool = False):
-    from ..distill.experiments import Context, sweep_table
-    ctx = Context(quick)
-    by_T, _ = sweep_table(ctx, seeds=range(2) if quick else range(5), Ts=TEMPERATURES, alphas=())
+def accuracy_vs_T_data(budget: Budget = FULL):
+    from ..experiments.distill import Context, sweep_table
+    ctx = Context(budget)
+    by_T, _ = sweep_table(ctx, seeds=budget.seeds("student"), Ts=TEMPERATURES, alphas=())
     return [(s.label, s.mean, s.std) for s in by_T]
 
 
 @figure("kd_accuracy_vs_T", "distillation")
-def make_kd_accuracy_vs_T(out_dir, quick: bool = False):
-    rows = accuracy_vs_T_data(quick)
+def make_kd_accuracy_vs_T(out_dir, budget: Budget = FULL):
+    rows = accuracy_vs_T_data(budget)
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 3.6))
     ax.errorbar(TEMPERATURES, [100 * m for _, m, _ in rows], yerr=[100 * s for _, _, s in rows],
@@ -100,9 +102,9 @@ def make_kd_accuracy_vs_T(out_dir, quick: bool = False):
 
 
 @figure("kd_dark_knowledge", "distillation")
-def make_kd_dark_knowledge(out_dir, quick: bool = False):
-    from ..distill.experiments import Context, dark_knowledge_table
-    dk = dark_knowledge_table(Context(quick), seeds=range(2) if quick else range(5))
+def make_kd_dark_knowledge(out_dir, budget: Budget = FULL):
+    from ..experiments.distill import Context, dark_knowledge_table
+    dk = dark_knowledge_table(Context(budget), seeds=budget.seeds("student"))
     conf = dk["confusion"]
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(5.2, 4.6))

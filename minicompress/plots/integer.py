@@ -2,35 +2,37 @@
 
 from __future__ import annotations
 
+from ..experiments.budget import FULL, Budget
+
 import json
 from pathlib import Path
 
 import numpy as np
 
 from ..data import digits_split
-from ..registry import figure
-from ..teacher import shared_teacher
+from . import figure
+from ..experiments.teacher import shared_teacher
 from . import pyplot, save
 
 
-def _integer_teacher(quick: bool):
+def _integer_teacher(budget: Budget):
     from ..integer import IntegerMLP
     split = digits_split()
-    return IntegerMLP.from_float(shared_teacher(epochs=3 if quick else 20)[0], split.train.X), split
+    return IntegerMLP.from_float(shared_teacher(epochs=budget.teacher_epochs)[0], split.train.X), split
 
 
-def accumulator_data(quick: bool = False) -> list:
+def accumulator_data(budget: Budget = FULL) -> list:
     """Per layer: the int32 accumulators over the test digits, and the worst case K·128·128."""
     from ..kernels.gemm import gemm_int8
-    model, split = _integer_teacher(quick)
+    model, split = _integer_teacher(budget)
     codes = model.forward_all(split.test.X)
     return [(gemm_int8(x_q, L.w_t).astype(np.int64) + L.bias, L.w_t.shape[0] * 128 * 128)
             for L, x_q in zip(model.layers, codes[:-1])]
 
 
 @figure("int_accumulators", "integer")
-def make_int_accumulators(out_dir, quick: bool = False):
-    data = accumulator_data(quick)
+def make_int_accumulators(out_dir, budget: Budget = FULL):
+    data = accumulator_data(budget)
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 3.8))
     bins = np.logspace(0, 10, 81)
@@ -47,10 +49,10 @@ def make_int_accumulators(out_dir, quick: bool = False):
     return save(fig, out_dir, "int_accumulators")
 
 
-def requant_error_data(quick: bool = False) -> list:
+def requant_error_data(budget: Budget = FULL) -> list:
     """Per layer: integer code minus the exact z + acc·M (before clamping), on the test digits."""
     from .. integer.mlp import simulate_layer
-    model, split = _integer_teacher(quick)
+    model, split = _integer_teacher(budget)
     codes = model.forward_all(split.test.X)
     out = []
     for L, x_q, y_q in zip(model.layers, codes[:-1], codes[1:]):
@@ -61,8 +63,8 @@ def requant_error_data(quick: bool = False) -> list:
 
 
 @figure("int_requant_error", "integer")
-def make_int_requant_error(out_dir, quick: bool = False):
-    data = requant_error_data(quick)
+def make_int_requant_error(out_dir, budget: Budget = FULL):
+    data = requant_error_data(budget)
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 3.6))
     for i, e in enumerate(data):
@@ -77,7 +79,7 @@ def make_int_requant_error(out_dir, quick: bool = False):
     return save(fig, out_dir, "int_requant_error")
 
 
-def gemm_speed_data(out_dir=None, quick: bool = False) -> dict:
+def gemm_speed_data(out_dir=None, budget: Budget = FULL) -> dict:
     """GEMM GOP/s per kernel and size, from a saved ``bench_kernels.json`` or measured once and saved.
 
     Timings change from run to run; reading the saved numbers keeps the figure's bytes fixed.
@@ -88,7 +90,7 @@ def gemm_speed_data(out_dir=None, quick: bool = False) -> dict:
         if path.exists():
             return json.loads(path.read_text())
     from ..bench import measure_gemm
-    data = measure_gemm((128, 256) if quick else (128, 256, 512))
+    data = measure_gemm(budget.bench_sizes[:3])
     if out_dir is not None:
         Path(out_dir).mkdir(parents=True, exist_ok=True)
         (Path(out_dir) / "bench_kernels.json").write_text(json.dumps(data, indent=1))
@@ -96,8 +98,8 @@ def gemm_speed_data(out_dir=None, quick: bool = False) -> dict:
 
 
 @figure("int_gemm_speed", "integer")
-def make_int_gemm_speed(out_dir, quick: bool = False):
-    data = gemm_speed_data(out_dir, quick)
+def make_int_gemm_speed(out_dir, budget: Budget = FULL):
+    data = gemm_speed_data(out_dir, budget)
     sizes = data["sizes"]
     kernels = [k for k in data if k != "sizes"]
     plt = pyplot()

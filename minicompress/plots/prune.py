@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
+from ..experiments.budget import FULL, Budget
+
 import numpy as np
 
 from ..data import digits_split
-from ..registry import figure
-from ..teacher import shared_teacher
+from . import figure
+from ..experiments.teacher import shared_teacher
 from ..train import evaluate
 from . import pyplot, save
 
-_RUNS = {}
+def _compress(budget: Budget):
+    from ..experiments.prune import compressed
+    return compressed(budget, seed=0)
 
 
-def _compress(quick: bool):
-    from ..prune.pipeline import compress
-    if quick not in _RUNS:
-        _RUNS[quick] = compress(seed=0, quick=quick)
-    return _RUNS[quick]
-
-
-def histogram_data(quick: bool = False, layer: int = 1):
+def histogram_data(budget: Budget = FULL, layer: int = 1):
     """Layer ``layer``'s weights: original, after pruning (non-zero), after sharing, and the centroids."""
-    r = _compress(quick)
-    teacher, _ = shared_teacher(epochs=3 if quick else 20)
+    r = _compress(budget)
+    teacher, _ = shared_teacher(epochs=budget.teacher_epochs)
     lin = [m for m in teacher if hasattr(m, "weight")][layer]
     pruned = [m for m in r["pruned"] if hasattr(m, "mask")][layer]
     shared = [m for m in r["shared"] if hasattr(m, "codebook")][layer]
@@ -33,8 +30,8 @@ def histogram_data(quick: bool = False, layer: int = 1):
 
 
 @figure("prune_weight_histograms", "prune")
-def make_prune_weight_histograms(out_dir, quick: bool = False):
-    original, pruned, shared, centroids = histogram_data(quick)
+def make_prune_weight_histograms(out_dir, budget: Budget = FULL):
+    original, pruned, shared, centroids = histogram_data(budget)
     plt = pyplot()
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.4), sharex=True)
     bins = np.linspace(original.min(), original.max(), 121)
@@ -51,20 +48,20 @@ def make_prune_weight_histograms(out_dir, quick: bool = False):
     return save(fig, out_dir, "prune_weight_histograms")
 
 
-def accuracy_vs_sparsity_data(quick: bool = False, schedule=(0.5, 0.7, 0.8, 0.88, 0.92, 0.95)):
+def accuracy_vs_sparsity_data(budget: Budget = FULL, schedule=(0.5, 0.7, 0.8, 0.88, 0.92, 0.95)):
     """Test accuracy at each sparsity: pruning the teacher once (no retraining) vs step by step with retraining."""
     from ..prune.magnitude import prune
     from ..prune.pipeline import prune_and_retrain
     split = digits_split()
-    teacher, _ = shared_teacher(epochs=3 if quick else 20)
+    teacher, _ = shared_teacher(epochs=budget.teacher_epochs)
     once = [evaluate(prune(teacher, sp, "global"), split.test) for sp in schedule]
-    _, retrained = prune_and_retrain(teacher, split, schedule, epochs=1 if quick else 10)
+    _, retrained = prune_and_retrain(teacher, split, schedule, epochs=budget.prune_epochs)
     return np.array(schedule), np.array(once), np.array(retrained), evaluate(teacher, split.test)
 
 
 @figure("prune_accuracy_vs_sparsity", "prune")
-def make_prune_accuracy_vs_sparsity(out_dir, quick: bool = False):
-    sp, once, retrained, base = accuracy_vs_sparsity_data(quick)
+def make_prune_accuracy_vs_sparsity(out_dir, budget: Budget = FULL):
+    sp, once, retrained, base = accuracy_vs_sparsity_data(budget)
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 3.8))
     ax.plot(100 * sp, 100 * once, "o-", label="pruned once, no retraining")
@@ -78,11 +75,11 @@ def make_prune_accuracy_vs_sparsity(out_dir, quick: bool = False):
 
 
 @figure("prune_bytes_per_stage", "prune")
-def make_prune_bytes_per_stage(out_dir, quick: bool = False):
-    r = _compress(quick)
+def make_prune_bytes_per_stage(out_dir, budget: Budget = FULL):
+    r = _compress(budget)
     b = r["breakdown"]
     stages = ["float32", "pruned", "+ sharing", "+ Huffman"]
-    sizes = [r["float32_bytes"], r["pruned_bytes"], r["shared_bytes"], r["huffman_bytes"]]
+    sizes = [r["bills"][k].total for k in ("float32", "pruned", "shared", "huffman")]
     plt = pyplot()
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 3.8))
     a1.bar(stages, sizes, color=["C0", "C1", "C2", "C3"])
@@ -96,5 +93,5 @@ def make_prune_bytes_per_stage(out_dir, quick: bool = False):
              "Huffman tables": b.huffman_tables, "codebooks": b.codebooks, "headers": b.headers}
     a2.barh(list(parts), [8 * v for v in parts.values()], color="C3")
     a2.set_xlabel("bits in the final file")
-    a2.set_title(f"Where the {r['huffman_bytes']:,} bytes go")
+    a2.set_title(f"Where the {sizes[-1]:,} bytes go")
     return save(fig, out_dir, "prune_bytes_per_stage")

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+from ..experiments.budget import FULL, Budget
+
 import numpy as np
 
 from ..autograd import Tensor
-from ..registry import figure
+from . import figure
 from . import pyplot, save
 
 _CURVES = {}
 
 
-def ste_data(q: float = 0.25, qmin: int = -4, qmax: int = 3):
-    """x, fake_quant(x), its STE gradient, and LSQ's step gradient round(x/q) − x/q (clamped: qmin/qmax)."""
-    from ..quant.fake_quant import fake_quant
+def ste_data(q: float = 0.25, bits: int = 3):
+    """x, fake_quantize_ste(x), its STE gradient, and LSQ's step gradient round(x/q) − x/q (clamped: qmin/qmax)."""
+    from ..quant import fake_quantize_ste, qrange
     from ..quant.rounding import round_half_away
+    qmin, qmax = qrange(bits)
     x = np.linspace(-1.5, 1.5, 1201)
     t = Tensor(x, requires_grad=True)
-    y = fake_quant(t, q, 0, qmin, qmax)
+    y = fake_quantize_ste(t, q, bits)
     y.sum().backward()
     v = x / q
     step_grad = np.where((v >= qmin) & (v <= qmax), round_half_away(v) - v, np.clip(round_half_away(v), qmin, qmax))
@@ -25,7 +28,7 @@ def ste_data(q: float = 0.25, qmin: int = -4, qmax: int = 3):
 
 
 @figure("qat_ste", "qat")
-def make_qat_ste(out_dir, quick: bool = False):
+def make_qat_ste(out_dir, budget: Budget = FULL):
     x, y, g, sg = ste_data()
     plt = pyplot()
     fig, (a1, a2, a3) = plt.subplots(1, 3, figsize=(12, 3.4))
@@ -42,16 +45,16 @@ def make_qat_ste(out_dir, quick: bool = False):
     return save(fig, out_dir, "qat_ste")
 
 
-def _curves(quick: bool):
-    from ..quant.qat_experiments import curves
-    if quick not in _CURVES:
-        _CURVES[quick] = curves(bits=2, quick=quick)
-    return _CURVES[quick]
+def _curves(budget: Budget):
+    from ..experiments.qat import curves
+    if budget not in _CURVES:
+        _CURVES[budget] = curves(budget, bits=2)
+    return _CURVES[budget]
 
 
 @figure("qat_accuracy_vs_epoch", "qat")
-def make_qat_accuracy_vs_epoch(out_dir, quick: bool = False):
-    c = _curves(quick)
+def make_qat_accuracy_vs_epoch(out_dir, budget: Budget = FULL):
+    c = _curves(budget)
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 3.8))
     epochs = np.arange(1, len(c["qat"]) + 1)
@@ -67,8 +70,8 @@ def make_qat_accuracy_vs_epoch(out_dir, quick: bool = False):
 
 
 @figure("qat_lsq_steps", "qat")
-def make_qat_lsq_steps(out_dir, quick: bool = False):
-    steps = _curves(quick)["lsq_steps"]
+def make_qat_lsq_steps(out_dir, budget: Budget = FULL):
+    steps = _curves(budget)["lsq_steps"]
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 3.6))
     for i in range(steps.shape[1]):

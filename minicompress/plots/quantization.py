@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from ..experiments.budget import FULL, Budget
+
 import numpy as np
 
 from ..data import digits_split, make_moons
 from ..nn import MLP
 from ..optim import Adam
 from ..quant import choose_qparams, fake_quantize, quant_error, quantize_model
-from ..registry import figure
-from ..teacher import shared_teacher
+from . import figure
+from ..experiments.teacher import shared_teacher
 from ..train import evaluate, fit, predict_logits
 from . import pyplot, save
 
@@ -22,7 +24,7 @@ def staircase_data(q: float = 0.25, bits: int = 3):
 
 
 @figure("quant_staircase", "quantization")
-def make_quant_staircase(out_dir, quick: bool = False):
+def make_quant_staircase(out_dir, budget: Budget = FULL):
     q, bits = 0.25, 3
     w, wq, e = staircase_data(q, bits)
     plt = pyplot()
@@ -46,11 +48,11 @@ def error_histogram_data(bits: int = 8, n: int = 100_000, seed: int = 0):
     """Errors of N(0, 1) weights quantized symmetrically, and their step q."""
     w = np.random.default_rng(seed).normal(size=n)
     qp = choose_qparams(w, bits, "symmetric")
-    return qp.fake_quantize(w) - w, float(qp.scale)
+    return qp.fake_quantize(w) - w, float(qp.q)
 
 
 @figure("quant_error_histogram", "quantization")
-def make_quant_error_histogram(out_dir, quick: bool = False):
+def make_quant_error_histogram(out_dir, budget: Budget = FULL):
     e, q = error_histogram_data()
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 3.6))
@@ -70,13 +72,13 @@ def mse_vs_bits_data(bits=range(2, 13), n: int = 50_000, seed: int = 0):
     rows = []
     for b in bits:
         qp = choose_qparams(w, b, "symmetric")
-        err = quant_error(w, qp.scale, b, narrow=True)
+        err = quant_error(w, qp.q, b, narrow=True)
         rows.append((b, err.mse, err.uniform_model_mse))
     return np.array(rows)
 
 
 @figure("quant_mse_vs_bits", "quantization")
-def make_quant_mse_vs_bits(out_dir, quick: bool = False):
+def make_quant_mse_vs_bits(out_dir, budget: Budget = FULL):
     d = mse_vs_bits_data()
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 3.8))
@@ -89,9 +91,9 @@ def make_quant_mse_vs_bits(out_dir, quick: bool = False):
     return save(fig, out_dir, "quant_mse_vs_bits")
 
 
-def accuracy_vs_bits_data(bits=(2, 3, 4, 5, 6, 8), quick: bool = False):
+def accuracy_vs_bits_data(bits=(2, 3, 4, 5, 6, 8), budget: Budget = FULL):
     """Test accuracy of the teacher with weight-only PTQ, per-tensor and per-channel."""
-    teacher, _ = shared_teacher(epochs=3 if quick else 20)
+    teacher, _ = shared_teacher(epochs=budget.teacher_epochs)
     test = digits_split().test
     rows = [(b, evaluate(quantize_model(teacher, b, mode="weight_only", per_channel=False), test),
              evaluate(quantize_model(teacher, b, mode="weight_only", per_channel=True), test)) for b in bits]
@@ -99,8 +101,8 @@ def accuracy_vs_bits_data(bits=(2, 3, 4, 5, 6, 8), quick: bool = False):
 
 
 @figure("quant_accuracy_vs_bits", "quantization")
-def make_quant_accuracy_vs_bits(out_dir, quick: bool = False):
-    d, base = accuracy_vs_bits_data(quick=quick)
+def make_quant_accuracy_vs_bits(out_dir, budget: Budget = FULL):
+    d, base = accuracy_vs_bits_data(budget=budget)
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 3.8))
     ax.plot(d[:, 0], 100 * d[:, 1], "o-", label="per-tensor step")
@@ -113,11 +115,11 @@ def make_quant_accuracy_vs_bits(out_dir, quick: bool = False):
     return save(fig, out_dir, "quant_accuracy_vs_bits")
 
 
-def decision_boundary_data(bits=(None, 8, 4, 2), quick: bool = False, grid: int = 150):
+def decision_boundary_data(bits=(None, 8, 4, 2), budget: Budget = FULL, grid: int = 150):
     """A 2-32-32-2 MLP on moons; its predicted class on a grid, float and weight-quantized."""
     data = make_moons(300, noise=0.15, rng=0)
     model = MLP((2, 32, 32, 2), rng=0)
-    fit(model, data, epochs=30 if quick else 150, optimizer=Adam(model.parameters(), lr=0.01), rng=0)
+    fit(model, data, epochs=budget.toy_epochs, optimizer=Adam(model.parameters(), lr=0.01), rng=0)
     xs, ys = np.linspace(-1.5, 2.5, grid), np.linspace(-1.0, 1.5, grid)
     gx, gy = np.meshgrid(xs, ys)
     points = np.c_[gx.ravel(), gy.ravel()].astype(np.float32)
@@ -130,8 +132,8 @@ def decision_boundary_data(bits=(None, 8, 4, 2), quick: bool = False, grid: int 
 
 
 @figure("quant_decision_boundary", "quantization")
-def make_quant_decision_boundary(out_dir, quick: bool = False):
-    data, (xs, ys), panels = decision_boundary_data(quick=quick)
+def make_quant_decision_boundary(out_dir, budget: Budget = FULL):
+    data, (xs, ys), panels = decision_boundary_data(budget=budget)
     plt = pyplot()
     fig, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels), 3.0), sharey=True)
     for ax, (b, pred, acc) in zip(axes, panels):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from ..experiments.budget import FULL, Budget
+
 import numpy as np
 
-from ..registry import figure
+from . import figure
 from . import pyplot, save
 
 
@@ -20,7 +22,7 @@ def seed_numbers_data():
 
 
 @figure("seed_numbers", "seed")
-def make_seed_numbers(out_dir, quick: bool = False):
+def make_seed_numbers(out_dir, budget: Budget = FULL):
     rows = seed_numbers_data()
     plt = pyplot()
     fig, axes = plt.subplots(1, len(rows), figsize=(10, 3.2))

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from ..registry import figure
+from ..experiments.budget import FULL, Budget
+
+from . import figure
 from . import pyplot, save
 
 
 @figure("tour_size_vs_accuracy", "tour")
-def make_tour_size_vs_accuracy(out_dir, quick: bool = False):
+def make_tour_size_vs_accuracy(out_dir, budget: Budget = FULL):
     from ..tour import tour_rows
-    rows, f32, _ = tour_rows(quick=quick)
+    rows, f32, _ = tour_rows(budget=budget)
     plt = pyplot()
     fig, (full, zoom) = plt.subplots(1, 2, figsize=(13, 5.5), gridspec_kw={"width_ratios": [1, 1.6]})
     groups = [("float", ("float32", "float16", "bfloat16")), ("integer-only", ("integer-only",)),

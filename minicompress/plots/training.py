@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from ..experiments.budget import FULL, Budget
+
 import numpy as np
 
 from ..data import digits_split
-from ..registry import figure
-from ..teacher import shared_teacher
+from . import figure
+from ..experiments.teacher import shared_teacher
 from . import pyplot, save
 
 
@@ -17,7 +19,7 @@ def digits_samples_data(per_class: int = 8):
 
 
 @figure("digits_samples", "foundation")
-def make_digits_samples(out_dir, quick: bool = False):
+def make_digits_samples(out_dir, budget: Budget = FULL):
     images = digits_samples_data()
     plt = pyplot()
     fig, axes = plt.subplots(10, images.shape[1], figsize=(images.shape[1] * 0.6, 6.2))
@@ -40,8 +42,8 @@ def teacher_training_data(epochs: int = 20, seed: int = 0):
 
 
 @figure("teacher_training", "foundation")
-def make_teacher_training(out_dir, quick: bool = False):
-    d = teacher_training_data(epochs=3 if quick else 20)
+def make_teacher_training(out_dir, budget: Budget = FULL):
+    d = teacher_training_data(epochs=budget.teacher_epochs)
     plt = pyplot()
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.4))
     ax1.plot(d["epoch"], d["loss"], marker="o")

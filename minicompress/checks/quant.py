@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..registry import Outcome, check
-from .error import quant_error
-from .fixed_point import fixed_range, to_low_precision
-from .qparams import choose_qparams
-from .seed_loss import reconstruction_error, seed_quantization_loss
-from .uniform import dequantize, quantize
+from . import Outcome, check
+from ..quant.error import quant_error
+from ..quant.fixed_point import fixed_range, to_low_precision
+from ..quant.qparams import choose_qparams
+from ..quant.seed_loss import reconstruction_error, seed_quantization_loss
+from ..quant.uniform import dequantize, quantize
 
 W = np.array([1.2, 2.5, 3.7])   # seed §4.3
 Q = 0.1
@@ -62,7 +62,7 @@ def _not_a_tie():
 def _symmetric_scale():
     """max|w| = 1.27 at 8 bits: q = 1.27/127 = 0.01, and −0.5 → −50, 1.27 → 127."""
     qp = choose_qparams(np.array([-0.5, 0.25, 1.27]), 8, "symmetric")
-    got = (round(float(qp.scale), 12), qp.quantize([-0.5, 1.27]).tolist())
+    got = (round(float(qp.q), 12), qp.quantize([-0.5, 1.27]).tolist())
     return Outcome((0.01, [-50, 127]), got, got == (0.01, [-50, 127]))
 
 
@@ -80,9 +80,9 @@ def _half_step():
     """For 10,000 normal weights quantized to 8 bits, the largest in-range error is below q/2."""
     w = np.random.default_rng(0).normal(size=10_000)
     qp = choose_qparams(w, 8, "symmetric")
-    e = quant_error(w, qp.scale, 8, narrow=True)
-    return Outcome(f"≤ {float(qp.scale) / 2:.6f}", f"{e.max_abs_in_range:.6f}",
-                   e.max_abs_in_range <= float(qp.scale) / 2)
+    e = quant_error(w, qp.q, 8, narrow=True)
+    return Outcome(f"≤ {float(qp.q) / 2:.6f}", f"{e.max_abs_in_range:.6f}",
+                   e.max_abs_in_range <= float(qp.q) / 2)
 
 
 @check("uniform noise model MSE ≈ q²/12", "Widrow & Kollár 2008")
@@ -113,7 +113,7 @@ def _idempotent():
     w = np.random.default_rng(2).normal(size=1000)
     qp = choose_qparams(w, 4, "affine")
     codes = qp.quantize(w)
-    again = qp.quantize(dequantize(codes, qp.scale, qp.zero_point))
+    again = qp.quantize(dequantize(codes, qp.q, qp.zero_point))
     return Outcome("codes unchanged", "codes unchanged" if np.array_equal(codes, again) else "changed",
                    bool(np.array_equal(codes, again)))
 
@@ -130,13 +130,13 @@ def _full_precision():
 def _low_precision_accuracy():
     """float16 weights and int8 per-channel weights leave the teacher's test accuracy within 0.5 points."""
     from ..data import digits_split
-    from ..teacher import shared_teacher
+    from ..experiments.teacher import shared_teacher
     from ..train import evaluate
-    from .model import quantize_model, round_model
+    from ..quant.model import quantize_model, round_model
     split = digits_split()
     t = shared_teacher()[0]
     base = evaluate(t, split.test)
-    fp16 = evaluate(round_model(t, "float16")[0], split.test)
+    fp16 = evaluate(round_model(t, "float16"), split.test)
     int8 = evaluate(quantize_model(t, 8, mode="weight_only"), split.test)
     ok = abs(fp16 - base) <= 0.005 and abs(int8 - base) <= 0.005
     return Outcome(f"{100 * base:.1f}% ± 0.5", f"fp16 {100 * fp16:.1f}%, int8 {100 * int8:.1f}%", ok, claim_ok=ok)
@@ -146,9 +146,9 @@ def _low_precision_accuracy():
 def _low_bits_drop():
     """2-bit post-training weights (codes −1, 0, 1) lose most of the teacher's accuracy."""
     from ..data import digits_split
-    from ..teacher import shared_teacher
+    from ..experiments.teacher import shared_teacher
     from ..train import evaluate
-    from .model import quantize_model
+    from ..quant.model import quantize_model
     split = digits_split()
     t = shared_teacher()[0]
     acc2 = evaluate(quantize_model(t, 2, mode="weight_only"), split.test)

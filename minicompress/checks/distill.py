@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..registry import Outcome, check
+from . import Outcome, check
 
 Y_HAT = np.array([0.9, 0.1, 0.0])      # seed §4.3: the soft label ŷ
 Y_G = np.array([0.8, 0.2, 0.1])        # the big model's output
@@ -14,7 +14,7 @@ Y_S = np.array([0.6, 0.3, 0.1])        # the small model's output
 @check("L_g(ŷ, y_g) = Σ(ŷ_i − y_g,i)²", "seed §4.1, §4.3", claim=0.02)
 def _seed_lg():
     """(0.9 − 0.8)² + (0.1 − 0.2)² + (0 − 0.1)² = 0.01 + 0.01 + 0.01 = 0.03."""
-    from .seed_losses import seed_model_distillation_loss
+    from ..distill.seed_losses import seed_model_distillation_loss
     v = round(seed_model_distillation_loss(Y_HAT, Y_G).item(), 12)
     return Outcome(0.03, v, v == 0.03, claim_ok=v == 0.02,
                    note="three differences of 0.1 each square to 0.01; the seed's 0.02 drops one")
@@ -23,7 +23,7 @@ def _seed_lg():
 @check("L_s(ŷ, y_s) = Σ(ŷ_i − y_s,i)²", "seed §4.1, §4.3", claim=0.26)
 def _seed_ls():
     """(0.9 − 0.6)² + (0.1 − 0.3)² + (0 − 0.1)² = 0.09 + 0.04 + 0.01 = 0.14."""
-    from .seed_losses import seed_parameter_distillation_loss
+    from ..distill.seed_losses import seed_parameter_distillation_loss
     v = round(seed_parameter_distillation_loss(Y_HAT, Y_S).item(), 12)
     return Outcome(0.14, v, v == 0.14, claim_ok=v == 0.26)
 
@@ -41,7 +41,7 @@ def _seed_distributions():
 @check("KD loss, T = 1, α = 0 equals cross-entropy", "Hinton et al. 2015")
 def _kd_is_ce():
     from .. import functional as F
-    from .kd_loss import kd_loss
+    from ..distill.kd_loss import kd_loss
     g = np.random.default_rng(0)
     z, zt, y = g.normal(size=(6, 10)), g.normal(size=(6, 10)), g.integers(0, 10, 6)
     a, b = kd_loss(z, zt, y, T=1, alpha=0).item(), F.cross_entropy(z, y).item()
@@ -51,24 +51,24 @@ def _kd_is_ce():
 @check("∂(T²·KL)/∂z_s = T·(p_s − p_t)", "Hinton et al. 2015 §2.1")
 def _kd_grad():
     from ..autograd import Tensor
-    from .kd_loss import kd_gradient, kd_loss
+    from ..distill.kd_loss import kd_gradient, kd_loss
     g = np.random.default_rng(1)
     zs, zt = g.normal(size=(4, 10)), g.normal(size=(4, 10))
     t = Tensor(zs, requires_grad=True)
     kd_loss(t, zt, T=5.0, alpha=1.0).backward()
-    diff = float(np.abs(t.grad * 4 - kd_gradient(zs, zt, 5.0)).max())   # undo the batch mean
+    diff = float(np.abs(t.grad * 4 - kd_gradient(zs, zt, T=5.0)).max())   # undo the batch mean
     return Outcome("max |Δ| < 1e-12", f"{diff:.1e}", diff < 1e-12)
 
 
 @check("high T: T·(p_s − p_t) → (z_s − z_t)/N", "Hinton et al. 2015 §2.1 (logit matching)")
 def _logit_matching():
     """With zero-mean logits and T = 1000, the KD gradient equals (z_s − z_t)/N within 0.1%."""
-    from .kd_loss import kd_gradient
+    from ..distill.kd_loss import kd_gradient
     g = np.random.default_rng(2)
     zs, zt = g.normal(size=(3, 10)), g.normal(size=(3, 10))
     zs -= zs.mean(1, keepdims=True)
     zt -= zt.mean(1, keepdims=True)
-    grad, match = kd_gradient(zs, zt, 1000.0), (zs - zt) / 10
+    grad, match = kd_gradient(zs, zt, T=1000.0), (zs - zt) / 10
     rel = float(np.abs(grad - match).max() / np.abs(match).max())
     return Outcome("relative gap < 1e-3", f"{rel:.1e}", rel < 1e-3)
 
@@ -76,7 +76,7 @@ def _logit_matching():
 @check("seed §5.2 code listing, rewritten", "seed §5.2 (12 defects listed)", claim="the code runs")
 def _seed_code():
     """The rewrite runs; the KD loss of the quantized copy falls and its codes stay integers."""
-    from .seed_example import SEED_CODE_DEFECTS, run_seed_example
+    from ..experiments.seed_example import SEED_CODE_DEFECTS, run_seed_example
     r = run_seed_example()
     first, last = float(r["losses"][:10].mean()), float(r["losses"][-10:].mean())
     return Outcome("loss falls", f"{first:.3f} → {last:.3f}", last < first and len(SEED_CODE_DEFECTS) == 12,
@@ -87,7 +87,7 @@ def _seed_code():
 @check("soft labels = normalised outputs", "seed §3.2.2 (归一化处理)", claim="outputs are normalised into soft labels")
 def _normalised():
     """softmax(z/T) of any logits is a probability vector (rows sum to 1, entries in (0, 1))."""
-    from .soft_labels import soft_labels
+    from ..distill.soft_labels import soft_labels
     p = soft_labels(np.random.default_rng(4).normal(0, 5, (5, 10)), 4.0)
     ok = bool(np.allclose(p.sum(axis=1), 1) and p.min() > 0 and p.max() < 1)
     return Outcome("rows sum to 1", f"max |Σp − 1| = {np.abs(p.sum(axis=1) - 1).max():.1e}", ok, claim_ok=ok)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import time
 
-from ..registry import Row, say, stage
+from ..bill import storage_bill
+from ..integer import IntegerMLP
 from ..train import time_inference
-from .mlp import IntegerMLP
+from . import Row, say, stage
 
 
 def warm_up_kernels() -> tuple:
@@ -37,7 +38,7 @@ def integer_rows(ctx):
     for bits in (8, 4):
         model = IntegerMLP.from_float(ctx.teacher, ctx.split.train.X, weight_bits=bits)
         rows.append(Row(f"int{bits} weights, int8 act, integer-only", model.accuracy(test),
-                        model.num_parameters(), model.storage_bytes(),
+                        model.num_parameters(), storage_bill(model).total,
                         time_inference(model.predict, test.X),
                         note="int8 GEMM + fixed-point requantization; weights packed"))
     return rows

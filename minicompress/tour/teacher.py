@@ -1,7 +1,7 @@
 """The tour's first stage: the float32 teacher every other row is compared with."""
 
-from .registry import Row, stage
-from .train import evaluate, predict_logits, time_inference
+from ..train import evaluate, predict_logits, time_inference
+from . import Row, stage
 
 
 @stage("float32 teacher", order=0)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import functional as F
-from .autograd import Tensor
-from .gradcheck import gradcheck
-from .nn import MLP, Linear
-from .registry import Outcome, check
+from .. import functional as F
+from ..autograd import Tensor
+from ..gradcheck import gradcheck
+from ..nn import MLP, Linear
+from . import Outcome, check
 
 
 def _close(expected, computed, tol=1e-9) -> Outcome:

@@ -24,7 +24,7 @@ def cache_dir() -> Path:
 def code_hash() -> str:
     """sha256 over the package's .py files and the NumPy version (results depend on both)."""
     h = hashlib.sha256(np.__version__.encode())
-    root = Path(__file__).parent
+    root = Path(__file__).parent.parent                 # the whole package, not only tour/
     for path in sorted(root.rglob("*.py")):
         h.update(str(path.relative_to(root)).encode())
         h.update(path.read_bytes())

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..registry import Outcome, check
+from . import Outcome, check
 
 
 @check("STE: ∂x̃/∂x = 1 inside, 0 outside", "Bengio et al. 2013; PyTorch fake_quantize")
 def _ste():
     """q = 0.5, codes [−2, 1]: −1.2 (code −2) and 0.3 (code 1) pass the gradient; 0.9 (code 2) and −1.4 (−3) do not."""
     from ..autograd import Tensor
-    from .fake_quant import fake_quant
+    from ..quant.fake_quant import fake_quantize_ste
     x = Tensor(np.array([-1.2, 0.3, 0.9, -1.4]), requires_grad=True)
-    fake_quant(x, 0.5, 0, -2, 1).sum().backward()
+    fake_quantize_ste(x, 0.5, bits=2).sum().backward()
     return Outcome([1.0, 1.0, 0.0, 0.0], x.grad.tolist(), x.grad.tolist() == [1.0, 1.0, 0.0, 0.0])
 
 
@@ -22,7 +22,7 @@ def _lsq_grad():
     """Away from rounding jumps the true slope of s·round(w/s) is round(w/s) (central differences);
     LSQ also counts round's STE term −w/s. Clamped elements get qmin or qmax in both."""
     from ..autograd import Tensor
-    from .qat import lsq_quant
+    from ..quant.qat import lsq_quant
     w = np.array([0.33, -0.71, 0.05, 2.6, -3.9])          # s = 0.2, codes in [−7, 7]: the last two clamp
     s = 0.2
     x = Tensor(w.copy())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..registry import Outcome, check
+from . import Outcome, check
 
 
 @check("M = 0.1 as M0·2^(−31−n)", "gemmlowp: M0 in [2^30, 2^31)")
@@ -42,8 +42,8 @@ def _max_k():
 def _requant_mismatch():
     """The two-step fixed-point rounding differs from exact rounding only near ties: under 1% of codes."""
     from ..data import digits_split
-    from ..teacher import shared_teacher
-    from .mlp import IntegerMLP, simulate_layer
+    from ..experiments.teacher import shared_teacher
+    from ..integer.mlp import IntegerMLP, simulate_layer
     split = digits_split()
     model = IntegerMLP.from_float(shared_teacher()[0], split.train.X)
     codes = model.forward_all(split.test.X)
@@ -58,9 +58,9 @@ def _requant_mismatch():
 @check("int8 integer-only accuracy", "within 0.5 points of float on the test digits")
 def _integer_accuracy():
     from ..data import digits_split
-    from ..teacher import shared_teacher
+    from ..experiments.teacher import shared_teacher
     from ..train import evaluate
-    from .mlp import IntegerMLP
+    from ..integer.mlp import IntegerMLP
     split = digits_split()
     teacher = shared_teacher()[0]
     base = evaluate(teacher, split.test)

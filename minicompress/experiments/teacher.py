@@ -1,4 +1,4 @@
-"""The project's standard float "teacher": a 64-256-256-10 MLP trained on digits.
+"""The standard float "teacher": a 64-256-256-10 MLP trained on the digits, and its per-process cache.
 
 Every compression method starts from this model, so its recipe lives in one
 place: Adam (lr 1e-3, L2 weight decay 1e-4), batch 64, 20 epochs over the
@@ -7,10 +7,10 @@ training images and their one-pixel shifts (``data.shift_augment``).
 
 from __future__ import annotations
 
-from .data import Split, digits_split, shift_augment
-from .nn import MLP
-from .optim import Adam
-from .train import fit
+from ..data import Split, digits_split, shift_augment
+from ..nn import MLP
+from ..optim import Adam
+from ..train import fit
 
 TEACHER_SIZES = (64, 256, 256, 10)
 

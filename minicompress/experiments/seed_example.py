@@ -22,10 +22,10 @@ import numpy as np
 from ..autograd import Tensor
 from ..nn import Linear, Module
 from ..optim import Adam
-from ..quant.fake_quant import fake_quant
+from ..quant.fake_quant import fake_quantize_ste
 from ..quant.uniform import quantize
-from .kd_loss import kd_loss
-from .soft_labels import soft_labels
+from ..distill.kd_loss import kd_loss
+from ..distill.soft_labels import soft_labels
 
 SEED_CODE_DEFECTS = [
     ("fc1 = nn.Linear(10, 3) expects a (3, 10) weight; the state dict gives a 2×3 matrix",
@@ -81,7 +81,7 @@ class SeedModel(Module):
 
     def _w(self, p):
         # Quantized copy: the layer computes with q·round(w/q), 16-bit codes, gradient by STE.
-        return fake_quant(p, self.q, 0, -32768, 32767) if self.quantized else p
+        return fake_quantize_ste(p, self.q, bits=16) if self.quantized else p
 
     def forward(self, x):
         from .. import functional as F

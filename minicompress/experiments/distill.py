@@ -7,7 +7,7 @@
 4. quantized students: trained with distillation or on labels, then quantized.
 
 Every number is measured when the function runs; nothing here is copied from
-a paper. ``python -m minicompress experiments distill`` prints all four.
+a paper. ``python -m minicompress experiments distill`` prints all four; ``budget`` sets epochs and seeds.
 """
 
 from __future__ import annotations
@@ -17,12 +17,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..data import Dataset, digits_split
+from ..distill import distill
 from ..nn import MLP
 from ..optim import Adam
-from ..quant.model import quantize_model
-from ..teacher import shared_teacher
+from ..quant import quantize_model
 from ..train import evaluate, fit, predict_logits
-from .train import distill
+from .budget import FULL, Budget
+from .teacher import shared_teacher
 
 STUDENT_LR = 3e-3
 
@@ -49,10 +50,10 @@ class Setting:
 class Context:
     """The teacher, the split and the teacher's logits, computed once and shared by the experiments."""
 
-    def __init__(self, quick: bool = False, teacher=None, split=None):
-        self.quick = quick
+    def __init__(self, budget: Budget = FULL, teacher=None, split=None):
+        self.budget = budget
         self.split = split or digits_split()
-        self.teacher = teacher if teacher is not None else shared_teacher(epochs=3 if quick else 20)[0]
+        self.teacher = teacher if teacher is not None else shared_teacher(epochs=budget.teacher_epochs)[0]
         self.train_logits = predict_logits(self.teacher, self.split.train.X)
         self.teacher_acc = evaluate(self.teacher, self.split.test)
         self._students = {}
@@ -95,11 +96,11 @@ def _subset(ctx: Context, n):
 
 def _epochs(ctx, n):
     """About the same number of optimizer steps whatever the subset size."""
-    base = 4 if ctx.quick else 30
+    base = ctx.budget.student_epochs
     return base if n is None else int(base * len(ctx.split.train) / n)
 
 
-def students_table(ctx: Context, seeds=range(5), sizes=((64, 16, 10), (64, 8, 10)), subsets=(None, 300, 100),
+def students_table(ctx: Context, seeds, sizes=((64, 16, 10), (64, 8, 10)), subsets=(None, 300, 100),
                    T=4.0, alpha=0.9) -> list:
     """Experiment 1: rows (student, training examples, hard labels, distilled, gain)."""
     rows = []
@@ -112,7 +113,7 @@ def students_table(ctx: Context, seeds=range(5), sizes=((64, 16, 10), (64, 8, 10
     return rows
 
 
-def sweep_table(ctx: Context, seeds=range(5), sizes=(64, 16, 10), Ts=(1, 2, 4, 8, 20),
+def sweep_table(ctx: Context, seeds, sizes=(64, 16, 10), Ts=(1, 2, 4, 8, 20),
                 alphas=(0.0, 0.25, 0.5, 0.75, 0.9, 1.0)) -> tuple:
     """Experiment 2: accuracy against T (α = 0.9) and against α (T = 4)."""
     ep = _epochs(ctx, None)
@@ -136,7 +137,7 @@ def best_bias_shift(model, X, y, cls: int, shifts=np.arange(0, 10.01, 0.25)) -> 
     return float(shifts[int(np.argmax(accs))])
 
 
-def dark_knowledge_table(ctx: Context, seeds=range(5), omitted: int = 3, sizes=(64, 64, 10), T=8.0) -> dict:
+def dark_knowledge_table(ctx: Context, seeds, omitted: int = 3, sizes=(64, 64, 10), T=8.0) -> dict:
     """Experiment 3: distil without any example of digit ``omitted``; accuracy on that digit."""
     train = ctx.split.train
     keep = train.y != omitted
@@ -161,12 +162,13 @@ def dark_knowledge_table(ctx: Context, seeds=range(5), omitted: int = 3, sizes=(
         out["distilled + bias shift"][0].append(np.mean(zc.argmax(1)[on_class] == omitted))
         out["distilled + bias shift"][1].append(np.mean(zc.argmax(1) == test.y))
         out["shift"].append(shift)
+        out.setdefault("student", student)                 # the first seed's, for its storage bill
         np.add.at(confusion, (test.y, z.argmax(1)), 1)
     out["confusion"] = confusion
     return out
 
 
-def quantized_students_table(ctx: Context, seeds=range(5), sizes=(64, 16, 10), bits=(8, 4, 3),
+def quantized_students_table(ctx: Context, seeds, sizes=(64, 16, 10), bits=(8, 4, 3),
                              T=4.0, alpha=0.9) -> list:
     """Experiment 4: each student trained on labels or distilled, then quantized (weights per channel)."""
     data = ctx.split.train
@@ -183,10 +185,10 @@ def quantized_students_table(ctx: Context, seeds=range(5), sizes=(64, 16, 10), b
     return rows
 
 
-def report(quick: bool = False) -> str:
+def report(budget: Budget = FULL) -> str:
     """All four experiments as text tables."""
-    ctx = Context(quick)
-    seeds = range(2) if quick else range(5)
+    ctx = Context(budget)
+    seeds = budget.seeds("student")
     n = len(seeds)
     lines = [f"teacher 64-256-256-10: {100 * ctx.teacher_acc:.1f}% on the {len(ctx.split.test)} test digits; "
              f"students: Adam lr {STUDENT_LR}, mean ± std over {n} seeds",
