@@ -102,6 +102,9 @@ def storage_bill(model, index_bits: int = 5, coding: str = "fixed") -> Bill:
     weight-shared models: gaps of ``index_bits`` bits, and fixed-width fields
     or the Huffman-coded file.
     """
+    if coding not in ("fixed", "huffman"):
+        raise ValueError(f"coding must be 'fixed' or 'huffman' (how a pruned, shared model stores its "
+                         f"indices and gaps), got {coding!r}")
     if isinstance(model, IntegerMLP):
         return _integer(model)
     if not isinstance(model, Sequential):
@@ -113,9 +116,9 @@ def storage_bill(model, index_bits: int = 5, coding: str = "fixed") -> Bill:
     if isinstance(model, QuantizedMLP):
         return _fake_quantized(model)
     if kinds == {SharedLinear}:
-        return _huffman_file(model, index_bits) if coding == "huffman" else _shared(model, index_bits)
+        return _huffman_file(model, index_bits) if coding == "huffman" else _sparse(model, index_bits, shared=True)
     if kinds <= {MaskedLinear, Linear} and MaskedLinear in kinds:
-        return _pruned(model, index_bits)
+        return _sparse(model, index_bits, shared=False)
     if kinds == {Linear}:
         return _float(model)
     raise TypeError(f"storage_bill has no rule for a model of layers {sorted(k.__name__ for k in kinds)}")
@@ -192,27 +195,20 @@ def _headers(b: Bill, n_layers: int) -> None:
     b.add_bytes("layer headers", n_layers, n_layers * LAYER_HEADER_BYTES)
 
 
-def _pruned(model, index_bits: int) -> Bill:
-    b = Bill(f"pruned MLP: float32 values and {index_bits}-bit gaps")
+def _sparse(model, index_bits: int, shared: bool) -> Bill:
+    """Pruned (float32 values) or pruned and shared (codebook + fixed-width indices), with gaps."""
+    kind = "pruned, weight-shared MLP: fixed-width indices" if shared else "pruned MLP: float32 values"
+    b = Bill(f"{kind} and {index_bits}-bit gaps")
     layers = _linears(model)
     for i, m in enumerate(layers, 1):
-        entries = _entries(m, index_bits) if isinstance(m, MaskedLinear) else m.weight.data.size
-        b.add(f"layer {i} values, float32 (kept + padding)", entries, FLOAT32)
-        b.add(f"layer {i} gaps, {index_bits}-bit", entries, index_bits)
-        b.add(f"layer {i} biases, float32", m.bias.data.size, FLOAT32)
-    _headers(b, len(layers))
-    return b
-
-
-def _shared(model, index_bits: int) -> Bill:
-    b = Bill(f"pruned, weight-shared MLP: fixed-width indices and {index_bits}-bit gaps")
-    layers = _linears(model)
-    for i, m in enumerate(layers, 1):
-        k = m.codebook.data.size
-        entries = _entries(m, index_bits)
-        index = max(1, math.ceil(math.log2(k + 1)))          # k clusters + the padding symbol
-        b.add(f"layer {i} codebook, float32", k, FLOAT32)
-        b.add(f"layer {i} cluster indices, {index}-bit", entries, index)
+        entries = _entries(m, index_bits) if hasattr(m, "mask") else m.weight.data.size
+        if shared:
+            k = m.codebook.data.size
+            index = max(1, math.ceil(math.log2(k + 1)))      # k clusters + the padding symbol
+            b.add(f"layer {i} codebook, float32", k, FLOAT32)
+            b.add(f"layer {i} cluster indices, {index}-bit", entries, index)
+        else:
+            b.add(f"layer {i} values, float32 (kept + padding)", entries, FLOAT32)
         b.add(f"layer {i} gaps, {index_bits}-bit", entries, index_bits)
         b.add(f"layer {i} biases, float32", m.bias.data.size, FLOAT32)
     _headers(b, len(layers))
