@@ -47,10 +47,10 @@ def cmd_bench(args) -> int:
 
 
 def cmd_experiments(args) -> int:
-    from .experiments import report
+    from .experiments import UnknownExperiment, report
     try:
         print(report(args.which, _budget(args)))
-    except ValueError as exc:
+    except UnknownExperiment as exc:
         raise SystemExit(str(exc)) from None
     return 0
 

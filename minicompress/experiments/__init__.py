@@ -20,7 +20,11 @@ import pkgutil
 from .budget import FULL, QUICK, Budget
 from .teacher import shared_teacher, train_teacher
 
-__all__ = ["FULL", "QUICK", "Budget", "shared_teacher", "train_teacher", "available", "report"]
+__all__ = ["FULL", "QUICK", "Budget", "shared_teacher", "train_teacher", "UnknownExperiment", "available", "report"]
+
+
+class UnknownExperiment(LookupError):
+    """No module of this package has a report by that name."""
 
 
 def available() -> list:
@@ -34,5 +38,5 @@ def available() -> list:
 
 def report(name: str, budget: Budget = FULL) -> str:
     if name not in available():
-        raise ValueError(f"unknown experiment {name!r}; choose one of {available()}")
+        raise UnknownExperiment(f"unknown experiment {name!r}; choose one of {available()}")
     return importlib.import_module(f"{__name__}.{name}").report(budget)
