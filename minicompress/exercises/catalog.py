@@ -89,7 +89,7 @@ EXERCISES = [
                       "floor(x + 0.5) sends −2.5 to −2 and 0.49999999999999994 to 1; work with trunc(x) and |x − trunc(x)|")],
              rename={"from ..nn import as_generator": "from minicompress.nn import as_generator"}, exact=True),
     Exercise(5, "choose_qparams", "choosing q and z, symmetric and affine",
-             "Compute the step (scale) and zero point from a range [lo, hi] for both schemes.",
+             "Compute the step q and the zero point z from a range [lo, hi] for both schemes.",
              ["minicompress.quant.qparams:qparams_from_range"], "qparams_from_range",
              ("choose_qparams_symmetric", "choose_qparams_affine"),
              "import numpy as np\n\nfrom minicompress.quant.qparams import MIN_STEP, SCHEMES, QParams\n"

@@ -30,7 +30,7 @@ def quantize_reference(x, q, zero_point, qmin: int, qmax: int, rounding: str = "
     shape = (-1,) + (1,) * (x.ndim - 1)
     q = np.asarray(q, dtype=np.float64).reshape(shape if np.size(q) > 1 else ())
     z = np.asarray(zero_point, dtype=np.int64).reshape(shape if np.size(zero_point) > 1 else ())
-    s = x / q                                                     # step 1: scale
+    s = x / q                                                     # step 1: divide by the step q
     if rounding == "half_away":                                   # step 2: round
         t = np.trunc(s)
         r = t + np.sign(s) * (np.abs(s - t) >= 0.5)

@@ -1,9 +1,9 @@
 """Requantization: int32 accumulator → int8 output with integer arithmetic only.
 
-A layer's accumulator holds ``acc = Σ (x_q − z_x)·w_q + b_q``, which stands for
-``S_x·S_w·acc`` in real numbers. The output code is
+A layer's accumulator holds ``acc = Σ (x_c − z_x)·w_c + b_c`` (codes), which stands for
+``q_x·q_w·acc`` in real numbers (q_x, q_w the steps). The output code is
 
-    y_q = clamp(z_y + round(M · acc), qmin, qmax),     M = S_x·S_w / S_y
+    y_c = clamp(z_y + round(M · acc), qmin, qmax),     M = q_x·q_w / q_y
 
 M is a real number, so it is stored offline as an integer fraction
 (gemmlowp; Jacob et al. 2018 §2.2):

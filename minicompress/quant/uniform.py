@@ -109,7 +109,7 @@ def quantize_steps(w, q, bits: int | None = None, signed: bool = True, rounding:
         raise ValueError(f"unknown rounding mode {rounding!r}; choose one of {ROUNDING_MODES}")
     q = _per_channel(check_step(q), w.ndim, axis, "q")
     z = _per_channel(zero_point, w.ndim, axis, "zero_point")
-    scaled = w / q                                              # step 1: scale
+    scaled = w / q                                              # step 1: divide by the step
     rounded = apply_rounding(scaled, rounding, rng)             # step 2: round
     shifted = rounded + z                                       # step 3: shift
     lo, hi = qrange(bits, signed, narrow) if bits is not None else (-np.inf, np.inf)
