@@ -22,6 +22,7 @@ has ``requires_grad=True`` and gradients are enabled (see :func:`no_grad`);
 from __future__ import annotations
 
 import contextlib
+
 import numpy as np
 
 from .shape_ops import ShapeOps

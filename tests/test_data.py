@@ -3,8 +3,16 @@
 import numpy as np
 import pytest
 
-from minicompress.data import (Dataset, batches, digits_split, load_digits, make_moons, make_spirals,
-                               shift_augment, train_test_split)
+from minicompress.data import (
+    Dataset,
+    batches,
+    digits_split,
+    load_digits,
+    make_moons,
+    make_spirals,
+    shift_augment,
+    train_test_split,
+)
 
 
 def test_digits_are_the_real_uci_set():

@@ -8,16 +8,28 @@ from hypothesis.extra.numpy import arrays
 
 import minicompress.functional as F
 from minicompress import Tensor, gradcheck
-from minicompress.distill import (check_probabilities, distill, hard_label_loss, hard_labels, kd_gradient,
-                                  kd_loss, kl_divergence, mixed_label_loss, mixed_targets,
-                                  multi_teacher_targets, seed_model_distillation_loss,
-                                  seed_parameter_distillation_loss, soft_cross_entropy, soft_labels,
-                                  train_hints)
+from minicompress.data import make_moons
+from minicompress.distill import (
+    check_probabilities,
+    distill,
+    hard_label_loss,
+    hard_labels,
+    kd_gradient,
+    kd_loss,
+    kl_divergence,
+    mixed_label_loss,
+    mixed_targets,
+    multi_teacher_targets,
+    seed_model_distillation_loss,
+    seed_parameter_distillation_loss,
+    soft_cross_entropy,
+    soft_labels,
+    train_hints,
+)
+from minicompress.distill.fitnets import HintRegressor, hidden, hint_loss
 from minicompress.experiments import QUICK
 from minicompress.experiments.distill import best_bias_shift, report
-from minicompress.distill.fitnets import HintRegressor, hidden, hint_loss
 from minicompress.experiments.seed_example import SEED_CODE_DEFECTS, SeedModel, run_seed_example
-from minicompress.data import make_moons
 from minicompress.nn import MLP
 
 

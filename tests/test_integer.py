@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 
 from minicompress.data import digits_split
+from minicompress.experiments import shared_teacher
 from minicompress.integer import IntegerMLP
 from minicompress.integer.mlp import simulate_layer
 from minicompress.integer.replay import replay
 from minicompress.nn import MLP, Linear
 from minicompress.quant.conventions import activation_conventions, conventions_table, weight_conventions
-from minicompress.experiments import shared_teacher
 from minicompress.train import evaluate
 
 

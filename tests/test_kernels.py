@@ -6,15 +6,27 @@ from hypothesis import given
 from hypothesis import strategies as st
 from numba.core import config
 
-from minicompress.kernels.gemm import (MAX_K, PackedB, gemm_int8, gemm_int8_naive, gemm_int8_prepared,
-                                       gemm_int8_reference, prepare_b)
+from minicompress.kernels import microkernel
+from minicompress.kernels.gemm import (
+    MAX_K,
+    PackedB,
+    gemm_int8,
+    gemm_int8_naive,
+    gemm_int8_prepared,
+    gemm_int8_reference,
+    prepare_b,
+)
+from minicompress.kernels.microkernel import pack_b, pack_b_reference
 from minicompress.kernels.pack import pack, pack_reference, unpack, unpack_reference
 from minicompress.kernels.quantize import quantize_fused, quantize_reference
-from minicompress.kernels import microkernel
-from minicompress.kernels.microkernel import pack_b, pack_b_reference
-from minicompress.kernels.requant import (count_requant_mismatch, quantize_multiplier, requantize,
-                                          requantize_reference, rounding_right_shift_reference,
-                                          srdhm_reference)
+from minicompress.kernels.requant import (
+    count_requant_mismatch,
+    quantize_multiplier,
+    requantize,
+    requantize_reference,
+    rounding_right_shift_reference,
+    srdhm_reference,
+)
 from minicompress.quant import quantize
 
 pytestmark = pytest.mark.kernels

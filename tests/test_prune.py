@@ -7,20 +7,18 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from minicompress import Tensor
-from minicompress.data import make_moons
+from minicompress.bill import storage_bill
+from minicompress.data import digits_split, make_moons
+from minicompress.experiments import shared_teacher
 from minicompress.nn import MLP
 from minicompress.optim import Adam
 from minicompress.prune.huffman import DecodeError, canonical_codes, code_lengths, decode, encode
 from minicompress.prune.magnitude import MaskedLinear, magnitude_masks, prune, sparsity_report
-from minicompress.bill import storage_bill
-from minicompress.data import digits_split
-from minicompress.experiments import shared_teacher
 from minicompress.prune.pipeline import compress
 from minicompress.prune.share import SharedLinear, kmeans_1d, share_weights, sharing_ratio
 from minicompress.prune.sparse import decode_positions, encode_positions
 from minicompress.prune.storage import CorruptModelError, decode_model, encode_model
 from minicompress.train import fit, predict_logits
-
 
 # --- pruning -------------------------------------------------------------------------------------
 

@@ -5,12 +5,11 @@ import pytest
 
 from minicompress import Tensor
 from minicompress.data import digits_split
-from minicompress.integer import IntegerMLP
-from minicompress.nn import MLP
-from minicompress.quant import quantize_model
 from minicompress.experiments import shared_teacher
 from minicompress.experiments.qat import train_quantized
-from minicompress.quant import fake_quantize_ste, qrange
+from minicompress.integer import IntegerMLP
+from minicompress.nn import MLP
+from minicompress.quant import fake_quantize_ste, qrange, quantize_model
 from minicompress.quant.qat import LSQLinear, QATLinear, lsq_quant, prepare_qat, to_float_mlp
 from minicompress.train import evaluate
 

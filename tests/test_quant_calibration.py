@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 
 from minicompress.data import digits_split
+from minicompress.experiments import shared_teacher
 from minicompress.nn import MLP, Linear, Sequential
 from minicompress.quant import choose_qparams, make_observer, quantize_model, round_model
 from minicompress.quant.model import layer_inputs
 from minicompress.quant.observers import MovingAverageMinMaxObserver
-from minicompress.experiments import shared_teacher
 from minicompress.train import evaluate, predict_logits
 
 

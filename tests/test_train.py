@@ -5,9 +5,9 @@ import pytest
 
 import minicompress.functional as F
 from minicompress.data import digits_split, make_moons
+from minicompress.experiments import train_teacher
 from minicompress.nn import MLP
 from minicompress.optim import SGD, Adam
-from minicompress.experiments import train_teacher
 from minicompress.train import evaluate, fit
 
 

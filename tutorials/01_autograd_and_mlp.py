@@ -17,12 +17,11 @@ import os
 import numpy as np
 
 import minicompress.functional as F
-from minicompress.experiments import FULL, QUICK
 from minicompress import Tensor, gradcheck
 from minicompress.data import digits_split
+from minicompress.experiments import FULL, QUICK, train_teacher
 from minicompress.nn import MLP
 from minicompress.plots.training import make_digits_samples, make_teacher_training
-from minicompress.experiments import train_teacher
 from minicompress.train import evaluate, fit
 
 budget = QUICK if os.environ.get("MINICOMPRESS_QUICK") == "1" else FULL    # epochs and seeds for every step

@@ -14,10 +14,18 @@ import os
 
 import numpy as np
 
-from minicompress.plots.quantization import (make_quant_error_histogram, make_quant_mse_vs_bits,
-                                             make_quant_staircase)
-from minicompress.quant import (choose_qparams, dequantize, explain_quantize, quant_error, quantize,
-                                reconstruction_error, seed_quantization_loss, to_fixed, to_low_precision)
+from minicompress.plots.quantization import make_quant_error_histogram, make_quant_mse_vs_bits, make_quant_staircase
+from minicompress.quant import (
+    choose_qparams,
+    dequantize,
+    explain_quantize,
+    quant_error,
+    quantize,
+    reconstruction_error,
+    seed_quantization_loss,
+    to_fixed,
+    to_low_precision,
+)
 
 FIGURES = os.environ.get("MINICOMPRESS_FIGURES", "figures")
 

@@ -15,14 +15,12 @@
 # %%
 import os
 
-
-from minicompress.experiments import FULL, QUICK
 from minicompress.bill import storage_bill
 from minicompress.data import digits_split
+from minicompress.experiments import FULL, QUICK, shared_teacher
 from minicompress.plots.quantization import make_quant_accuracy_vs_bits, make_quant_decision_boundary
 from minicompress.quant import make_observer, quantize_model
 from minicompress.quant.model import layer_inputs
-from minicompress.experiments import shared_teacher
 from minicompress.train import evaluate
 
 budget = QUICK if os.environ.get("MINICOMPRESS_QUICK") == "1" else FULL    # epochs and seeds for every step

@@ -20,9 +20,9 @@ import time
 
 import numpy as np
 
-from minicompress.experiments import FULL, QUICK
 from minicompress.bill import storage_bill
 from minicompress.data import digits_split
+from minicompress.experiments import FULL, QUICK, shared_teacher
 from minicompress.integer import IntegerMLP
 from minicompress.integer.replay import replay
 from minicompress.kernels.gemm import gemm_int8, gemm_int8_naive, gemm_int8_reference
@@ -31,7 +31,6 @@ from minicompress.kernels.pack import pack, unpack
 from minicompress.kernels.requant import quantize_multiplier, rounding_right_shift_reference, srdhm_reference
 from minicompress.plots.integer import make_int_accumulators, make_int_requant_error
 from minicompress.quant.conventions import conventions_table
-from minicompress.experiments import shared_teacher
 from minicompress.train import evaluate
 
 budget = QUICK if os.environ.get("MINICOMPRESS_QUICK") == "1" else FULL    # epochs and seeds for every step

@@ -16,17 +16,15 @@ import os
 
 import numpy as np
 
-from minicompress.experiments import FULL, QUICK
 from minicompress import Tensor
 from minicompress.bill import storage_bill
 from minicompress.data import digits_split
+from minicompress.experiments import FULL, QUICK, shared_teacher
+from minicompress.experiments.qat import train_quantized
 from minicompress.integer import IntegerMLP
 from minicompress.plots.qat import make_qat_accuracy_vs_epoch, make_qat_lsq_steps, make_qat_ste
-from minicompress.quant import quantize_model
-from minicompress.quant import fake_quantize_ste
+from minicompress.quant import fake_quantize_ste, quantize_model
 from minicompress.quant.qat import LSQLinear, to_float_mlp
-from minicompress.experiments.qat import train_quantized
-from minicompress.experiments import shared_teacher
 from minicompress.train import evaluate
 
 budget = QUICK if os.environ.get("MINICOMPRESS_QUICK") == "1" else FULL    # epochs and seeds for every step

@@ -15,9 +15,9 @@ import os
 
 import numpy as np
 
-from minicompress.experiments import FULL, QUICK
 from minicompress.distill import hard_labels, soft_labels
 from minicompress.distill.seed_losses import seed_model_distillation_loss, seed_parameter_distillation_loss
+from minicompress.experiments import FULL, QUICK
 from minicompress.plots.distillation import make_kd_gradient_vs_T, make_kd_soft_labels, soft_label_data
 
 budget = QUICK if os.environ.get("MINICOMPRESS_QUICK") == "1" else FULL    # epochs and seeds for every step

@@ -14,14 +14,13 @@ import os
 
 import numpy as np
 
-from minicompress.experiments import FULL, QUICK
 from minicompress.data import digits_split
 from minicompress.distill import distill, kd_loss, multi_teacher_targets, train_hints
+from minicompress.experiments import FULL, QUICK, shared_teacher
 from minicompress.experiments.distill import Context, dark_knowledge_table, students_table
 from minicompress.experiments.seed_example import SEED_CODE_DEFECTS, run_seed_example
 from minicompress.nn import MLP
 from minicompress.plots.distillation import make_kd_accuracy_vs_T, make_kd_dark_knowledge
-from minicompress.experiments import shared_teacher
 from minicompress.train import evaluate, predict_logits
 
 budget = QUICK if os.environ.get("MINICOMPRESS_QUICK") == "1" else FULL    # epochs and seeds for every step

@@ -17,14 +17,17 @@ import os
 import numpy as np
 
 from minicompress.experiments import FULL, QUICK
+from minicompress.experiments.prune import compressed
+from minicompress.plots.prune import (
+    make_prune_accuracy_vs_sparsity,
+    make_prune_bytes_per_stage,
+    make_prune_weight_histograms,
+)
 from minicompress.prune.huffman import code_lengths, decode, encode
 from minicompress.prune.magnitude import magnitude_masks
-from minicompress.experiments.prune import compressed
 from minicompress.prune.share import kmeans_1d, sharing_ratio
 from minicompress.prune.sparse import encode_positions
 from minicompress.prune.storage import CorruptModelError, decode_model
-from minicompress.plots.prune import (make_prune_accuracy_vs_sparsity, make_prune_bytes_per_stage,
-                                      make_prune_weight_histograms)
 
 budget = QUICK if os.environ.get("MINICOMPRESS_QUICK") == "1" else FULL    # epochs and seeds for every step
 FIGURES = os.environ.get("MINICOMPRESS_FIGURES", "figures")

@@ -12,12 +12,12 @@ import os
 
 import numpy as np
 
-from minicompress.experiments.seed_example import SEED_CODE_DEFECTS, run_seed_example
-from minicompress.distill.seed_losses import seed_model_distillation_loss, seed_parameter_distillation_loss
-from minicompress.quant import quantize, reconstruction_error, seed_quantization_loss
-from minicompress.plots.seed import make_seed_numbers
-from minicompress.taxonomy import taxonomy_table
 from minicompress.checks import run_checks
+from minicompress.distill.seed_losses import seed_model_distillation_loss, seed_parameter_distillation_loss
+from minicompress.experiments.seed_example import SEED_CODE_DEFECTS, run_seed_example
+from minicompress.plots.seed import make_seed_numbers
+from minicompress.quant import quantize, reconstruction_error, seed_quantization_loss
+from minicompress.taxonomy import taxonomy_table
 
 # %% [markdown]
 # ## §2 Core concepts and the §2.3 diagram

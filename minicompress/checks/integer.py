@@ -59,8 +59,8 @@ def _requant_mismatch():
 def _integer_accuracy():
     from ..data import digits_split
     from ..experiments.teacher import shared_teacher
-    from ..train import evaluate
     from ..integer.mlp import IntegerMLP
+    from ..train import evaluate
     split = digits_split()
     teacher = shared_teacher()[0]
     base = evaluate(teacher, split.test)

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Outcome, check
 from ..quant.error import quant_error
 from ..quant.fixed_point import fixed_range, to_low_precision
 from ..quant.qparams import choose_qparams
 from ..quant.seed_loss import reconstruction_error, seed_quantization_loss
 from ..quant.uniform import dequantize, quantize
+from . import Outcome, check
 
 W = np.array([1.2, 2.5, 3.7])   # seed §4.3
 Q = 0.1
@@ -131,8 +131,8 @@ def _low_precision_accuracy():
     """float16 weights and int8 per-channel weights leave the teacher's test accuracy within 0.5 points."""
     from ..data import digits_split
     from ..experiments.teacher import shared_teacher
-    from ..train import evaluate
     from ..quant.model import quantize_model, round_model
+    from ..train import evaluate
     split = digits_split()
     t = shared_teacher()[0]
     base = evaluate(t, split.test)
@@ -147,8 +147,8 @@ def _low_bits_drop():
     """2-bit post-training weights (codes −1, 0, 1) lose most of the teacher's accuracy."""
     from ..data import digits_split
     from ..experiments.teacher import shared_teacher
-    from ..train import evaluate
     from ..quant.model import quantize_model
+    from ..train import evaluate
     split = digits_split()
     t = shared_teacher()[0]
     acc2 = evaluate(quantize_model(t, 2, mode="weight_only"), split.test)

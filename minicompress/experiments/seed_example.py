@@ -20,12 +20,12 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Tensor
+from ..distill.kd_loss import kd_loss
+from ..distill.soft_labels import soft_labels
 from ..nn import Linear, Module
 from ..optim import Adam
 from ..quant.fake_quant import fake_quantize_ste
 from ..quant.uniform import quantize
-from ..distill.kd_loss import kd_loss
-from ..distill.soft_labels import soft_labels
 
 SEED_CODE_DEFECTS = [
     ("fc1 = nn.Linear(10, 3) expects a (3, 10) weight; the state dict gives a 2×3 matrix",

@@ -17,12 +17,11 @@ matplotlib is imported only here, when a figure is drawn.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import importlib
+import os
 import pkgutil
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..experiments.budget import FULL, Budget
 

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from ..experiments.budget import FULL, Budget
-
 import numpy as np
 
 from ..data import digits_split
 from ..distill.kd_loss import kd_gradient
 from ..distill.soft_labels import soft_labels
-from . import figure
+from ..experiments.budget import FULL, Budget
 from ..experiments.teacher import shared_teacher
 from ..train import predict_logits
-from . import pyplot, save
+from . import figure, pyplot, save
 
 TEMPERATURES = (1, 2, 4, 8, 20)
 

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from ..experiments.budget import FULL, Budget
-
 import json
 from pathlib import Path
 
 import numpy as np
 
 from ..data import digits_split
-from . import figure
+from ..experiments.budget import FULL, Budget
 from ..experiments.teacher import shared_teacher
-from . import pyplot, save
+from . import figure, pyplot, save
 
 
 def _integer_teacher(budget: Budget):
@@ -51,7 +49,7 @@ def make_int_accumulators(out_dir, budget: Budget = FULL):
 
 def requant_error_data(budget: Budget = FULL) -> list:
     """Per layer: integer code minus the exact z + acc·M (before clamping), on the test digits."""
-    from .. integer.mlp import simulate_layer
+    from ..integer.mlp import simulate_layer
     model, split = _integer_teacher(budget)
     codes = model.forward_all(split.test.X)
     out = []

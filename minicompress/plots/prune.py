@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from ..experiments.budget import FULL, Budget
-
 import numpy as np
 
 from ..data import digits_split
-from . import figure
+from ..experiments.budget import FULL, Budget
 from ..experiments.teacher import shared_teacher
 from ..train import evaluate
-from . import pyplot, save
+from . import figure, pyplot, save
+
 
 def _compress(budget: Budget):
     from ..experiments.prune import compressed

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from ..experiments.budget import FULL, Budget
-
 import numpy as np
 
 from ..autograd import Tensor
-from . import figure
-from . import pyplot, save
+from ..experiments.budget import FULL, Budget
+from . import figure, pyplot, save
 
 _CURVES = {}
 

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from ..experiments.budget import FULL, Budget
-
 import numpy as np
 
 from ..data import digits_split, make_moons
+from ..experiments.budget import FULL, Budget
+from ..experiments.teacher import shared_teacher
 from ..nn import MLP
 from ..optim import Adam
 from ..quant import choose_qparams, fake_quantize, quant_error, quantize_model
-from . import figure
-from ..experiments.teacher import shared_teacher
 from ..train import evaluate, fit, predict_logits
-from . import pyplot, save
+from . import figure, pyplot, save
 
 
 def staircase_data(q: float = 0.25, bits: int = 3):

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from ..experiments.budget import FULL, Budget
-
 import numpy as np
 
-from . import figure
-from . import pyplot, save
+from ..experiments.budget import FULL, Budget
+from . import figure, pyplot, save
 
 
 def seed_numbers_data():

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from ..experiments.budget import FULL, Budget
-
-from . import figure
-from . import pyplot, save
+from . import figure, pyplot, save
 
 
 @figure("tour_size_vs_accuracy", "tour")

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from ..experiments.budget import FULL, Budget
-
 import numpy as np
 
 from ..data import digits_split
-from . import figure
+from ..experiments.budget import FULL, Budget
 from ..experiments.teacher import shared_teacher
-from . import pyplot, save
+from . import figure, pyplot, save
 
 
 def digits_samples_data(per_class: int = 8):
