@@ -106,6 +106,22 @@ def test_gradients_accumulate_over_two_backward_passes_like_pytorch():
     assert x.grad.tolist() == [4.0, 8.0]    # 2 × 2x
 
 
+def test_a_gradient_passed_on_unchanged_is_never_shared():
+    """a + b hands both inputs the very gradient it received; each must still own its .grad."""
+    a, b = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0], requires_grad=True)
+    y = a + b
+    (y + y).sum().backward()                  # each of a and b gets 1 + 1 = 2
+    assert a.grad.tolist() == b.grad.tolist() == [2.0, 2.0]
+    assert a.grad is not b.grad and a.grad.flags.writeable and b.grad.flags.writeable
+    a.grad += 10                              # a student's in-place edit of one gradient ...
+    assert b.grad.tolist() == [2.0, 2.0]      # ... leaves the other alone
+    upstream = np.ones(2)
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    (x + 0.0).backward(upstream)
+    (x + 0.0).backward(upstream)              # the second pass adds into x.grad, not into `upstream`
+    assert x.grad.tolist() == [2.0, 2.0] and upstream.tolist() == [1.0, 1.0]
+
+
 def test_backward_of_non_scalar_needs_a_gradient():
     x = Tensor(np.ones((2, 3)), requires_grad=True)
     with pytest.raises(RuntimeError, match=r"non-scalar tensor of shape \(2, 3\)"):
