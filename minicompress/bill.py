@@ -7,10 +7,12 @@ The rules, the same for every model, so that every ``ratio`` compares like with 
 
 * **weight codes** are packed at their bit width, ``⌈n·b/8⌉`` per layer
   (3-bit codes take 3 bits, even where a kernel unpacks them to int8 to compute);
-* **steps q** are float32, one per channel (or per tensor); **zero points**
-  take one byte each (codes of at most 8 bits), and a symmetric scheme stores none;
+* **steps q** are float32, one per channel (or per tensor); a **zero point**
+  takes the whole bytes its codes need (one byte up to 8 bits), and a
+  symmetric scheme stores none;
 * **biases** are float32 in a float or fake-quantized model and int32 in an
-  integer-only one: 4 bytes either way;
+  integer-only one: 4 bytes either way; a float model is billed in float32
+  (the ratios' reference) whatever dtype it computes in;
 * an integer-only model stores each channel's **multiplier** M0 (int32) and
   **shift** n (int8), one zero point per activation tensor, and only the input
   and output steps (every other step is folded into M0·2^(−31−n));
@@ -54,7 +56,12 @@ from .quant import LowPrecisionMLP, QuantizedMLP
 from .quant.fixed_point import FLOAT_FORMATS
 from .quant.qat import LSQLinear, QATLinear
 
-FLOAT32, INT32, SHIFT, ZERO_POINT = 32, 32, 8, 8
+FLOAT32, INT32, SHIFT = 32, 32, 8
+
+
+def zero_point_bits(code_bits: int) -> int:
+    """A zero point is a code, stored in whole bytes: 8 bits up to 8-bit codes, 16 beyond."""
+    return 8 * -(-int(code_bits) // 8)
 
 
 @dataclass
@@ -147,11 +154,11 @@ def _fake_quantized(model) -> Bill:
         b.add(f"layer {i} weight codes, {qp.bits}-bit", m.weight_codes.size, qp.bits)
         b.add(f"layer {i} weight steps q, float32", qp.num_channels, FLOAT32)
         if qp.scheme == "affine":
-            b.add(f"layer {i} weight zero points", qp.num_channels, ZERO_POINT)
+            b.add(f"layer {i} weight zero points", qp.num_channels, zero_point_bits(qp.bits))
         b.add(f"layer {i} biases, float32", m.bias.data.size, FLOAT32)
         if m.act is not None and m.act.mode == "static":
             b.add(f"layer {i} input step q, float32", 1, FLOAT32)
-            b.add(f"layer {i} input zero point", 1, ZERO_POINT)
+            b.add(f"layer {i} input zero point", 1, zero_point_bits(m.act.bits))
     return b
 
 
@@ -164,21 +171,21 @@ def _trained_quantized(model) -> Bill:
         if m.act_bits is not None:
             b.add(f"layer {i} input step q, float32", 1, FLOAT32)
             if isinstance(m, QATLinear):           # LSQ's activations are unsigned with z = 0: nothing stored
-                b.add(f"layer {i} input zero point", 1, ZERO_POINT)
+                b.add(f"layer {i} input zero point", 1, zero_point_bits(m.act_bits))
     return b
 
 
 def _integer(model: IntegerMLP) -> Bill:
     b = Bill("integer-only MLP")
     b.add("input step q, float32", 1, FLOAT32)
-    b.add("input zero point", 1, ZERO_POINT)
+    b.add("input zero point", 1, zero_point_bits(8))
     for i, L in enumerate(model.layers, 1):
         out = L.bias.size
         b.add(f"layer {i} weight codes, {L.weight_bits}-bit", L.w_t.size, L.weight_bits)
         b.add(f"layer {i} biases, int32", out, INT32)
         b.add(f"layer {i} multipliers M0, int32", out, INT32)
         b.add(f"layer {i} shifts n, int8", out, SHIFT)
-        b.add(f"layer {i} output zero point", 1, ZERO_POINT)
+        b.add(f"layer {i} output zero point", 1, zero_point_bits(8))
     b.add("output step q, float32", 1, FLOAT32)
     return b
 

@@ -15,7 +15,7 @@ import minicompress
 from minicompress.cli import COMMANDS
 
 PACKAGE = Path(minicompress.__file__).parent
-ROOT = PACKAGE.parent
+ROOT = Path(__file__).resolve().parent.parent        # the checkout: README.md and tutorials/
 SUBPACKAGES = sorted(p.parent for p in PACKAGE.glob("*/__init__.py"))
 
 

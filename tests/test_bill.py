@@ -31,6 +31,14 @@ def test_post_training_quantized_models():
     assert three.total == 9 + 7 + 4 * 2 + 36                    # ⌈24·3/8⌉ = 9, ⌈18·3/8⌉ = 7: packed at 3 bits
 
 
+def test_an_affine_zero_point_takes_the_bytes_its_codes_need():
+    m = MLP((4, 6, 3), rng=0)
+    a4 = storage_bill(quantize_model(m, 4, mode="weight_only", weight_scheme="affine"))
+    assert a4.total == 12 + 9 + 36 + 9 * 1 + 36                 # a 4-bit zero point fits a byte: 9 channels
+    a12 = storage_bill(quantize_model(m, 12, mode="weight_only", weight_scheme="affine"))
+    assert a12.total == 36 + 27 + 36 + 9 * 2 + 36               # ⌈24·12/8⌉ + ⌈18·12/8⌉; a 12-bit one takes two
+
+
 def test_integer_only_models():
     m = MLP((8, 16, 4), rng=0)
     X = np.random.default_rng(0).uniform(0, 1, (10, 8)).astype(np.float32)
