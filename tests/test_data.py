@@ -77,3 +77,4 @@ def test_batches_cover_every_example_once_and_are_seeded():
     assert [b[1].tolist() for b in batches((X, y), 5, shuffle=False)] == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
     with pytest.raises(ValueError, match="equally long"):
         next(batches((X, y[:3]), 2))
+

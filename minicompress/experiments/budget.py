@@ -17,6 +17,7 @@ range(0, 3)
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
 
 
@@ -50,6 +51,10 @@ class Budget:
     def but(self, **changes) -> "Budget":
         """A copy with some fields changed, e.g. ``FULL.but(student_seeds=10)``."""
         return replace(self, **changes)
+
+    def key(self) -> str:
+        """A name for caches: the budget's name and a hash of every field, so a changed copy is another key."""
+        return f"{self.name}-{hashlib.sha256(repr(self).encode()).hexdigest()[:8]}"
 
 
 FULL = Budget("full")

@@ -99,7 +99,7 @@ def tour_rows(budget: Budget = FULL, seed: int = 0, fresh: bool = False) -> tupl
     from ..data import digits_split
     from ..experiments.teacher import shared_teacher
     from . import cache
-    key = f"tour-seed{seed}-{budget.name}"
+    key = f"tour-seed{seed}-{budget.key()}"
     cached = None if fresh else cache.load(key)
     if cached is not None:
         return [Row(**r) for r in cached["rows"]], cached["float32_bytes"], True
