@@ -6,11 +6,12 @@
 # int8 products summed in int32, one integer requantization per layer, and no
 # floats between the input and the logits (Jacob et al. 2018; gemmlowp).
 #
-# Real numbers and codes are tied by `r = q·(c − z)`, with `q` the step, `c` the
-# code and `z` the zero point (Jacob et al. write S·(q − z)). For a Linear layer:
+# Real numbers and codes are tied by `r = q·(r̂ − z)`, with `q` the step, `r̂` the
+# code and `z` the zero point (Jacob et al. write S·(q − z)); codes carry the
+# suffix `_c`. For output channel j of a Linear layer:
 #
-#     acc[c] = Σ_k (x_c[k] − z_x)·w_c[c, k] + b_c[c]             (int32)
-#     y_c[c] = clamp(z_y + M[c]·acc[c]),   M[c] = q_x·q_w[c] / q_y
+#     acc[j] = Σ_k (x_c[k] − z_x)·w_c[j, k] + b_c[j]             (int32)
+#     y_c[j] = clamp(z_y + M[j]·acc[j]),   M[j] = q_x·q_w[j] / q_y
 #
 # and M is applied with integers only: `M = M0·2^(−31−n)`.
 

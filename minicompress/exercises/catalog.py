@@ -95,7 +95,8 @@ EXERCISES = [
              "import numpy as np\n\nfrom minicompress.quant.qparams import MIN_STEP, SCHEMES, QParams\n"
              "from minicompress.quant.rounding import round_half_away\nfrom minicompress.quant.uniform import qrange",
              "Symmetric: q = max(|lo|, |hi|) / qmax with z = 0. Affine: first widen [lo, hi] to contain 0, then "
-             "q = (hi − lo)/(qmax − qmin) and z = qmin − round(lo/q), clamped to [qmin, qmax].",
+             "q = (hi − lo)/(qmax − qmin) and z = qmin − round(lo/q), clamped to [qmin, qmax]. Floor q at "
+             "MIN_STEP (float32's epsilon) in both, so that an all-zero range still gets a step.",
              C.qparams_cases, lambda lo, hi, bits, scheme: C.qp(lo, hi, bits, scheme),
              [Mistake("symmetric step over 2^b − 1", lambda lo, hi, bits, scheme: np.array(
                  [max(abs(lo), abs(hi)) / (2 ** bits - 1), 0, -(2 ** (bits - 1)) + 1, 2 ** (bits - 1) - 1]),

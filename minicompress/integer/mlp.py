@@ -1,12 +1,13 @@
 """Integer-only inference of an MLP (Jacob et al. 2018; gemmlowp's quantization notes).
 
-Real numbers and codes are tied by r = q·(c − z) for every tensor (q the
-step, c the code; Jacob et al. write S·(q − z)). For one Linear layer with
-input (q_x, z_x), per-channel weights (q_w[c], z_w = 0) and output (q_y, z_y),
-the real equation y = x Wᵀ + b becomes, in codes,
+Real numbers and codes are tied by r = q·(r̂ − z) for every tensor: q the
+step, r̂ the code, z the zero point (Jacob et al. write S·(q − z)). In code
+a tensor's codes carry the suffix ``_c``: x_c, w_c, b_c, y_c. For one Linear
+layer with input (q_x, z_x), per-channel weights (q_w[j], z_w = 0) and output
+(q_y, z_y), the real equation y = x Wᵀ + b becomes, for output channel j,
 
-    acc[c] = Σ_k (x_c[k] − z_x)·w_c[c, k] + b_c[c]          int32, b_c = round(b / (q_x·q_w[c]))
-    y_c[c] = clamp(z_y + M[c]·acc[c], lo, 127),   M[c] = q_x·q_w[c] / q_y
+    acc[j] = Σ_k (x_c[k] − z_x)·w_c[j, k] + b_c[j]          int32, b_c = round(b / (q_x·q_w[j]))
+    y_c[j] = clamp(z_y + M[j]·acc[j], lo, 127),   M[j] = q_x·q_w[j] / q_y
 
 ReLU costs nothing: real 0 is the code z_y, so ReLU is the lower clamp
 lo = z_y. Everything that involves real numbers (choosing S and z, M as

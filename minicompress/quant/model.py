@@ -24,7 +24,7 @@ import numpy as np
 from .. import functional as F
 from ..autograd import Tensor
 from ..nn import Linear, Module, Parameter, ReLU, Sequential
-from .fixed_point import to_low_precision
+from .fixed_point import FLOAT_FORMATS, to_low_precision
 from .observers import make_observer
 from .qparams import QParams, choose_qparams, qparams_from_range
 
@@ -152,7 +152,8 @@ def round_model(model, fmt: str) -> LowPrecisionMLP:
     Computation stays in the model's dtype; only the stored values change, as
     when weights are kept in 16 bits.
     """
-    to_low_precision(0.0, fmt)                  # refuses an unknown format before copying
+    if fmt not in FLOAT_FORMATS:
+        raise ValueError(f"unknown float format {fmt!r}; choose one of {sorted(FLOAT_FORMATS)}")
     copy = LowPrecisionMLP(*[_clone(m) for m in _layers(model)], fmt=fmt)
     for p in copy.parameters():
         p.data = to_low_precision(p.data, fmt).astype(p.dtype)

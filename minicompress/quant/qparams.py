@@ -38,7 +38,7 @@ class QParams:
     """A quantizer: step(s) ``q``, zero point(s), integer range and channel axis."""
 
     q: np.ndarray              # the step, () or (channels,)
-    zero_point: np.ndarray     # z, int, same shape as scale
+    zero_point: np.ndarray     # z, int, same shape as q
     bits: int
     qmin: int
     qmax: int
