@@ -46,6 +46,12 @@ def test_default_command_is_the_tour():
     assert out.returncode == 0 and "float32 teacher" in out.stdout
 
 
+def test_unknown_experiment_is_a_clear_error():
+    out = run("experiments", "nonsense")
+    assert out.returncode != 0 and "unknown experiment 'nonsense'; choose one of ['distill', 'prune', 'qat']" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
 def test_unknown_benchmark_is_a_clear_error():
     out = run("bench", "nonsense")
     assert out.returncode != 0 and "unknown benchmark" in out.stderr + out.stdout

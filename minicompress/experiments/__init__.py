@@ -37,6 +37,7 @@ def available() -> list:
 
 
 def report(name: str, budget: Budget = FULL) -> str:
-    if name not in available():
-        raise UnknownExperiment(f"unknown experiment {name!r}; choose one of {available()}")
+    names = available()
+    if name not in names:
+        raise UnknownExperiment(f"unknown experiment {name!r}; choose one of {names}")
     return importlib.import_module(f"{__name__}.{name}").report(budget)
