@@ -42,6 +42,20 @@ def evaluate(model, data, batch_size: int = 1024) -> float:
     return float(np.mean(predict_logits(model, X, batch_size).argmax(axis=1) == y))
 
 
+def correct_matrix(models, data) -> np.ndarray:
+    """(models, examples) int64: 1 where each model's prediction equals the label.
+
+    One row per model (per random seed, say), so ``stats`` can give the
+    accuracy its interval and pair two rows image by image. A model with a
+    ``predict`` method (the integer-only MLP) is asked for its classes; any
+    other is run through ``predict_logits`` and arg-maxed.
+    """
+    X, y = data[0], data[1]
+    rows = [np.asarray(m.predict(X)) if hasattr(m, "predict") else predict_logits(m, X).argmax(axis=1)
+            for m in models]
+    return np.array([r == y for r in rows], dtype=np.int64).reshape(len(rows), len(y))
+
+
 def time_inference(predict, X, repeats: int = 3) -> float:
     """Milliseconds for ``predict(X)`` to classify all of ``X`` (best of ``repeats``)."""
     best = float("inf")
@@ -70,7 +84,8 @@ class Progress:
 
 
 def fit(model, train, epochs: int = 20, loss=F.cross_entropy, optimizer=None, batch_size: int = 64,
-        rng=0, test=None, verbose=None, label: str = "", on_epoch=None) -> list:
+        rng=0, test=None, verbose=None, label: str = "", on_epoch=None, val=None, keep_best: bool = False,
+        patience: int | None = None) -> list:
     """Train ``model`` on ``train`` and return the history, one dict per epoch.
 
     Parameters
@@ -90,6 +105,15 @@ def fit(model, train, epochs: int = 20, loss=F.cross_entropy, optimizer=None, ba
         tests and pipes stay quiet.
     on_epoch : callable, optional
         Called as ``on_epoch(epoch, record)`` after every epoch.
+    val : Dataset, optional
+        Validation images: ``val_loss`` (cross-entropy on their labels) and
+        ``val_acc`` are recorded after every epoch. This is the set that
+        decides; ``test`` only reports.
+    keep_best : bool
+        End with the parameters of the epoch with the lowest ``val_loss``
+        (early stopping's checkpoint); that epoch's record gets ``"best": True``.
+    patience : int, optional
+        Stop once ``val_loss`` has not improved for this many epochs.
 
     Raises
     ------
@@ -98,12 +122,17 @@ def fit(model, train, epochs: int = 20, loss=F.cross_entropy, optimizer=None, ba
     """
     if epochs < 0:
         raise ValueError(f"epochs must be >= 0, got {epochs}")
+    if (keep_best or patience is not None) and val is None:
+        raise ValueError("keep_best and patience choose by the validation loss: pass val=(X, y) held-out images")
+    if patience is not None and patience < 1:
+        raise ValueError(f"patience must be >= 1 epoch, got {patience}")
     arrays = tuple(train)
     g = as_generator(rng)
     optimizer = optimizer or Adam(model.parameters(), lr=1e-3)
     has_labels = len(arrays) >= 2 and np.asarray(arrays[1]).dtype.kind in "iu"
     progress = Progress(sys.stderr.isatty() if verbose is None else verbose, label)
     history, step = [], 0
+    best, best_epoch, best_state = float("inf"), 0, None
     for epoch in range(1, epochs + 1):
         model.train()
         start, total, count, epoch_steps = time.perf_counter(), 0.0, 0, 0
@@ -128,11 +157,25 @@ def fit(model, train, epochs: int = 20, loss=F.cross_entropy, optimizer=None, ba
             record["train_acc"] = evaluate(model, Dataset(arrays[0], arrays[1]))
         if test is not None:
             record["test_acc"] = evaluate(model, test)
+        if val is not None:
+            z = predict_logits(model, val[0])
+            record["val_loss"] = F.cross_entropy(z, val[1]).item()
+            record["val_acc"] = float(np.mean(z.argmax(axis=1) == val[1]))
+            if record["val_loss"] < best:
+                best, best_epoch = record["val_loss"], epoch
+                if keep_best:
+                    best_state = [p.data.copy() for p in model.parameters()]
         history.append(record)
         progress.update(format_record(record, epochs))
         if on_epoch is not None:
             on_epoch(epoch, record)
+        if patience is not None and epoch - best_epoch >= patience:
+            break
     progress.close()
+    if best_state is not None:
+        for p, saved in zip(model.parameters(), best_state):
+            p.data[...] = saved
+        history[best_epoch - 1]["best"] = True
     model.eval()
     return history
 
@@ -141,6 +184,8 @@ def format_record(r: dict, epochs: int) -> str:
     parts = [f"epoch {r['epoch']:>3}/{epochs}", f"loss {r['loss']:.4f}"]
     if "train_acc" in r:
         parts.append(f"train {100 * r['train_acc']:.1f}%")
+    if "val_acc" in r:
+        parts.append(f"val {100 * r['val_acc']:.1f}%")
     if "test_acc" in r:
         parts.append(f"test {100 * r['test_acc']:.1f}%")
     parts.append(f"{r['steps_per_s']:.0f} steps/s")

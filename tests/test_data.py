@@ -28,16 +28,27 @@ def test_digits_are_the_real_uci_set():
 
 def test_split_is_stratified_disjoint_and_deterministic():
     s = digits_split(seed=0)
-    assert len(s.train) == 1347 and len(s.test) == 450
+    assert (len(s.train), len(s.val), len(s.test)) == (1078, 269, 450)
     full = load_digits()
     counts = np.bincount(full.y)
     assert np.all(np.abs(np.bincount(s.test.y) - 0.25 * counts) <= 1)       # every class 25% ± 1
-    train_rows = {r.tobytes() for r in s.train.X}
-    overlap = sum(r.tobytes() in train_rows for r in s.test.X)
-    assert overlap <= 2   # the UCI set itself holds a couple of identical images
+    assert np.all(np.abs(np.bincount(s.val.y) - 0.2 * 0.75 * counts) <= 1.5)  # 20% of the rest ± 1
+    rows = {name: {r.tobytes() for r in part.X} for name, part in (("train", s.train), ("val", s.val))}
+    for a, b in (("train", s.test), ("val", s.test)):
+        assert sum(r.tobytes() in rows[a] for r in b.X) <= 2   # the UCI set itself holds a couple of twins
+    assert sum(r.tobytes() in rows["train"] for r in s.val.X) <= 2
     again = digits_split(seed=0)
     assert np.array_equal(again.test.X, s.test.X) and np.array_equal(again.train.y, s.train.y)
+    assert np.array_equal(again.val.X, s.val.X)
     assert not np.array_equal(digits_split(seed=1).test.y, s.test.y)
+
+
+def test_the_validation_set_comes_out_of_training_only():
+    with_val, without = digits_split(seed=0), digits_split(seed=0, val_fraction=0)
+    assert without.val is None and len(without.train) == 1347
+    assert np.array_equal(with_val.test.X, without.test.X)                # the same 450 test images
+    pool = {r.tobytes() for r in without.train.X}
+    assert all(r.tobytes() in pool for r in np.concatenate([with_val.train.X, with_val.val.X]))
 
 
 def test_split_rejects_bad_fractions():

@@ -67,4 +67,39 @@ def test_the_teacher_reaches_97_5_percent_on_the_digits_split():
     model, history = train_teacher(split, seed=0)
     acc = evaluate(model, split.test)
     assert acc >= 0.975, f"teacher test accuracy {acc:.4f} < 0.975"
-    assert acc == history[-1]["test_acc"]
+    best = [r for r in history if r.get("best")]
+    assert len(best) == 1 and acc == best[0]["test_acc"]              # the kept epoch is the one reported
+    assert best[0]["val_loss"] == min(r["val_loss"] for r in history)
+
+
+def test_keep_best_ends_at_the_epoch_with_the_lowest_validation_loss():
+    from minicompress import functional as F
+    from minicompress.train import predict_logits
+    split = digits_split()
+    model = MLP((64, 16, 10), rng=3)
+    history = fit(model, split.train, epochs=40, rng=3, val=split.val, keep_best=True,
+                  optimizer=Adam(model.parameters(), lr=3e-2))          # a high rate, so val loss wanders
+    losses = [r["val_loss"] for r in history]
+    best = int(np.argmin(losses))
+    assert [i for i, r in enumerate(history) if r.get("best")] == [best]
+    now = F.cross_entropy(predict_logits(model, split.val.X), split.val.y).item()
+    assert now == pytest.approx(losses[best], rel=1e-6)
+    assert best < len(history) - 1 or losses[-1] == min(losses)
+
+
+def test_patience_stops_once_validation_stops_improving():
+    split = digits_split()
+    model = MLP((64, 16, 10), rng=0)
+    history = fit(model, split.train, epochs=500, rng=0, val=split.val, keep_best=True, patience=5,
+                  optimizer=Adam(model.parameters(), lr=3e-2))
+    best = next(i for i, r in enumerate(history) if r.get("best")) + 1
+    assert len(history) == best + 5 < 500
+    assert all(r["val_loss"] >= history[best - 1]["val_loss"] for r in history[best:])
+
+
+def test_choosing_needs_validation_images():
+    model = MLP((64, 16, 10), rng=0)
+    with pytest.raises(ValueError, match="pass val="):
+        fit(model, digits_split().train, epochs=1, keep_best=True)
+    with pytest.raises(ValueError, match="patience must be >= 1"):
+        fit(model, digits_split().train, epochs=1, val=digits_split().val, patience=0)
