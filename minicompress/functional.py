@@ -116,10 +116,15 @@ def check_labels(labels, batch: int, classes: int) -> np.ndarray:
     return labels
 
 
-def cross_entropy(logits, labels, reduction: str = "mean") -> Tensor:
-    """CE = −(1/B) Σ_b log softmax(z_b)[y_b]  for integer labels y.
+def cross_entropy(logits, labels, reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+    """CE = −(1/B) Σ_b Σ_c t_bc log softmax(z_b)_c,  t_b = (1 − ε) onehot(y_b) + ε/C
 
-    Backward: ∂CE/∂z_b = (softmax(z_b) − onehot(y_b)) / B.
+    for integer labels y; ε = ``label_smoothing`` (0 gives the usual
+    −log softmax(z_b)[y_b]; Szegedy et al. 2016, PyTorch's same-named argument).
+    A smoothed target is a soft label that knows nothing about the image: the
+    control that tells what a teacher's soft labels add beyond softness.
+
+    Backward: ∂CE/∂z_b = (softmax(z_b) − t_b) / B.
 
     Examples
     --------
@@ -133,15 +138,18 @@ def cross_entropy(logits, labels, reduction: str = "mean") -> Tensor:
     y = check_labels(labels, B, C)
     if reduction not in ("mean", "sum"):
         raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"label_smoothing is the share ε of the target spread over all classes; "
+                         f"it must lie in [0, 1], got {label_smoothing}")
     logp = _stable_log_softmax(z.data, axis=1)                   # (B, C)
-    picked = -logp[np.arange(B), y]                              # (B,)
+    target = np.full((B, C), label_smoothing / C, dtype=logp.dtype)
+    target[np.arange(B), y] += 1.0 - label_smoothing             # (B, C) rows sum to 1
+    picked = -(target * logp).sum(axis=1)                        # (B,)
     scale = 1.0 / B if reduction == "mean" else 1.0
     out = Tensor.from_op(np.asarray(picked.sum() * scale, dtype=z.dtype), (z,), "cross_entropy")
     if out.requires_grad:
         def _backward(grad):
-            g = np.exp(logp)
-            g[np.arange(B), y] -= 1.0
-            z._accumulate(g * (grad * scale))
+            z._accumulate((np.exp(logp) - target) * (grad * scale))
         out._backward = _backward
     return out
 

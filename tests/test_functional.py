@@ -85,6 +85,21 @@ def test_cross_entropy_golden_gradient_and_reductions(rng):
     assert np.isclose(F.cross_entropy(z, y, "sum").item(), 5 * F.cross_entropy(z, y).item())
 
 
+def test_label_smoothing_by_hand_and_by_central_differences(rng):
+    # Two classes, logits [0, ln 3] (p = [1/4, 3/4]), label 1, ε = 0.2: target [0.1, 0.9]
+    z = np.array([[0.0, np.log(3.0)]])
+    got = F.cross_entropy(z, np.array([1]), label_smoothing=0.2).item()
+    assert np.isclose(got, -(0.1 * np.log(0.25) + 0.9 * np.log(0.75)))
+    # ε = 1: the target is uniform whatever the label
+    assert np.isclose(F.cross_entropy(z, np.array([0]), label_smoothing=1.0).item(),
+                      F.cross_entropy(z, np.array([1]), label_smoothing=1.0).item())
+    z, y = rng.normal(0, 2, (5, 4)), rng.integers(0, 4, 5)
+    check(lambda z: F.cross_entropy(z, y, label_smoothing=0.1), z)
+    check(lambda z: F.cross_entropy(z, y, reduction="sum", label_smoothing=0.3), z)
+    with pytest.raises(ValueError, match=r"label_smoothing .* must lie in \[0, 1\], got 1.5"):
+        F.cross_entropy(z, y, label_smoothing=1.5)
+
+
 def test_cross_entropy_equals_nll_of_log_softmax(rng):
     z, y = rng.normal(0, 2, (6, 5)), rng.integers(0, 5, 6)
     nll = -F.log_softmax(z).data[np.arange(6), y].mean()
