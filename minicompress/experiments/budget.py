@@ -10,7 +10,7 @@ the stories read those from the budget.
 Examples
 --------
 >>> FULL.teacher_epochs, QUICK.teacher_epochs
-(20, 3)
+(40, 3)
 >>> FULL.seeds("qat")
 range(0, 3)
 """
@@ -24,12 +24,14 @@ from dataclasses import dataclass, replace
 @dataclass(frozen=True)
 class Budget:
     name: str
-    teacher_epochs: int = 20          # the standard teacher (Adam, shifted digits)
+    teacher_epochs: int = 40          # the standard teacher (Adam, shifted digits): at most, best on validation
     qat_epochs: int = 30              # QAT and LSQ, starting from the teacher
     qat_seeds: int = 3
     qat_calibration: int = 256        # training images that set QAT's first activation ranges
-    student_epochs: int = 30          # students on the full training set (subsets: as many steps)
+    student_epochs: int = 300         # students on the full training set, at most (subsets: as many steps)
+    student_patience: int | None = 50  # stop a student once its validation loss has not improved this long
     student_seeds: int = 5
+    search_seeds: int = 1             # seeds per setting when a choice (T, α, ε) is made on validation
     prune_epochs: int = 10            # retraining after each pruning step
     share_epochs: int = 5             # codebook fine-tuning after weight sharing
     prune_seeds: int = 3
@@ -59,6 +61,7 @@ class Budget:
 
 FULL = Budget("full")
 QUICK = Budget("quick", teacher_epochs=3, qat_epochs=2, qat_seeds=2, student_epochs=4, student_seeds=2,
+               student_patience=2,
                prune_epochs=1, share_epochs=1, prune_seeds=1, toy_epochs=30, bench_sizes=(128, 256), bench_rounds=2,
                bench_gemm_repeats=3, bench_repeats=3, bench_number=5,
                bench_vector=1 << 20)
