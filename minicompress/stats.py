@@ -7,7 +7,7 @@ reports goes through this module:
     wilson_interval     one model: k correct of n images → a 95% interval
     seed_interval       several random seeds: mean ± std and a t-interval over the seeds
     mcnemar             two single models on the same images: exact test on the images they disagree on
-    paired_bootstrap    two models (or seed-averaged rows) on the same images: interval of the difference
+    paired_bootstrap    two models, or two rows of several seeds, on the same images: interval of the difference
 
 Only the standard library and NumPy: the normal and Student-t quantiles are
 found by bisection on their distribution functions (``math.erf`` and the
@@ -178,8 +178,10 @@ def mcnemar(correct_a, correct_b) -> McNemar:
     0.625
     """
     a, b = _paired(correct_a, correct_b, "mcnemar")
-    if not (np.isin(a, (0, 1)).all() and np.isin(b, (0, 1)).all()):
-        raise ValueError("mcnemar needs 0/1 correctness per image; for seed-averaged rows use paired_bootstrap")
+    if len(a) != 1 or len(b) != 1 or not (np.isin(a, (0, 1)).all() and np.isin(b, (0, 1)).all()):
+        raise ValueError("mcnemar compares two single models, 0/1 per image; for rows of several seeds "
+                         "use paired_bootstrap")
+    a, b = a[0], b[0]
     only_a, only_b = int(np.sum((a == 1) & (b == 0))), int(np.sum((a == 0) & (b == 1)))
     n = only_a + only_b
     tail = sum(math.comb(n, i) for i in range(min(only_a, only_b) + 1)) / 2 ** n if n else 1.0
@@ -199,48 +201,61 @@ class PairedDifference:
         return self.low <= 0 <= self.high
 
 
-def paired_bootstrap(score_a, score_b, rng=0, resamples: int = 10_000, confidence: float = 0.95) -> PairedDifference:
-    """The percentile bootstrap of Δ = mean(a − b), resampling images (Efron & Tibshirani 1993).
+def paired_bootstrap(correct_a, correct_b, rng=0, resamples: int = 10_000,
+                     confidence: float = 0.95) -> PairedDifference:
+    """The percentile bootstrap of Δ = acc(A) − acc(B) on the same images (Efron & Tibshirani 1993).
 
     Each resample draws n images with replacement and keeps both models'
-    scores for each drawn image, so what the two share cancels. Scores are 0/1
-    per image for one model, or the share of seeds that got the image right.
+    results on each drawn image, so what the two share cancels: that is the
+    pairing. With several random seeds per row (``correct`` of shape
+    (seeds, images)), each resample also redraws each row's seeds with
+    replacement, so the interval holds the seeds' spread as well as the
+    images'. One model is a (images,) vector, or one row of seeds.
     """
     _check_confidence(confidence)
-    a, b = _paired(score_a, score_b, "paired_bootstrap")
+    A, B = _paired(correct_a, correct_b, "paired_bootstrap")
     if resamples < 100:
         raise ValueError(f"resamples must be >= 100 for a stable interval, got {resamples}")
-    d = a - b
     g = as_generator(rng)
-    means = np.empty(resamples)
-    for start in range(0, resamples, 1000):                   # 1000 resamples at a time: bounded memory
-        stop = min(start + 1000, resamples)
-        means[start:stop] = d[g.integers(0, len(d), size=(stop - start, len(d)))].mean(axis=1)
+    n = A.shape[1]
+    diffs = np.empty(resamples)
+    for start in range(0, resamples, 500):                    # 500 resamples at a time: bounded memory
+        m = min(500, resamples - start)
+        images = g.integers(0, n, size=(m, n))
+        per_image = [M[g.integers(0, len(M), size=(m, len(M)))].mean(axis=1) if len(M) > 1
+                     else np.broadcast_to(M[0], (m, n)) for M in (A, B)]        # (m, n): seeds redrawn
+        diffs[start:start + m] = (np.take_along_axis(per_image[0], images, axis=1).mean(axis=1)
+                                  - np.take_along_axis(per_image[1], images, axis=1).mean(axis=1))
     tail = 100 * (1 - confidence) / 2
-    low, high = np.percentile(means, [tail, 100 - tail])
-    return PairedDifference(float(d.mean()), float(low), float(high))
+    low, high = np.percentile(diffs, [tail, 100 - tail])
+    return PairedDifference(float(A.mean() - B.mean()), float(low), float(high))
 
 
 def _paired(a, b, who: str) -> tuple:
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    if a.ndim != 1 or a.shape != b.shape or len(a) == 0:
-        raise ValueError(f"{who} needs two equally long, non-empty per-image score vectors "
-                         f"(the same images for both models), got shapes {a.shape} and {b.shape}")
+    """Two results on the same images as (seeds, images) float arrays in [0, 1]."""
+    a, b = np.atleast_2d(np.asarray(a, dtype=np.float64)), np.atleast_2d(np.asarray(b, dtype=np.float64))
+    if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[1] or a.size == 0 or b.size == 0:
+        raise ValueError(f"{who} needs each model's result on the same images: (images,) or (seeds, images) "
+                         f"arrays with as many images, got shapes {np.shape(a)} and {np.shape(b)}")
     if not (np.all((a >= 0) & (a <= 1)) and np.all((b >= 0) & (b <= 1))):
-        raise ValueError(f"{who} needs per-image scores in [0, 1] (1 = right), got values outside")
+        raise ValueError(f"{who} needs per-image results in [0, 1] (1 = right), got values outside")
     return a, b
 
 
-def format_accuracy(correct, seed_accs=None) -> str:
+def format_accuracy(correct) -> str:
     """An accuracy with its 95% interval, in a form both people and scripts read.
 
-    One model (``correct`` is 0/1 per image): ``97.8% [96.0, 98.8]`` (Wilson).
-    Several seeds: ``96.1% ± 0.4 [95.6, 96.6]``: mean ± std, then the t-interval of the mean.
+    ``correct`` is 0/1 per image for one model, or (seeds, images) for several.
+    One model: ``97.8% [96.0, 98.8]`` (Wilson). Several seeds:
+    ``96.1% ± 0.4 [95.6, 96.6]``: mean ± std over seeds, then the t-interval
+    of the mean, clipped to [0, 100] (an accuracy cannot leave it).
     """
-    if seed_accs is not None and len(seed_accs) > 1:
-        s = seed_interval(seed_accs)
-        return f"{100 * s.mean:.1f}% ± {100 * s.std:.1f} [{100 * s.low:.1f}, {100 * s.high:.1f}]"
-    c = np.asarray(correct)
-    k = int(round(float(c.sum())))
-    lo, hi = wilson_interval(k, len(c))
-    return f"{100 * k / len(c):.1f}% [{100 * lo:.1f}, {100 * hi:.1f}]"
+    c = np.atleast_2d(np.asarray(correct, dtype=np.float64))
+    if c.ndim != 2 or c.shape[1] == 0:
+        raise ValueError(f"format_accuracy needs 0/1 results per image, (images,) or (seeds, images), got {c.shape}")
+    if len(c) > 1:
+        s = seed_interval(c.mean(axis=1))
+        return f"{100 * s.mean:.1f}% ± {100 * s.std:.1f} [{100 * max(s.low, 0):.1f}, {100 * min(s.high, 1):.1f}]"
+    k = int(round(float(c[0].sum())))
+    lo, hi = wilson_interval(k, c.shape[1])
+    return f"{100 * k / c.shape[1]:.1f}% [{100 * lo:.1f}, {100 * hi:.1f}]"

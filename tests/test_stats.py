@@ -88,6 +88,8 @@ def test_mcnemar_refuses_mismatched_or_fractional_scores():
         stats.mcnemar([1, 0], [1, 0, 1])
     with pytest.raises(ValueError, match="paired_bootstrap"):
         stats.mcnemar([0.5, 1], [1, 1])
+    with pytest.raises(ValueError, match="paired_bootstrap"):
+        stats.mcnemar([[1, 0], [1, 1]], [[1, 1], [0, 1]])
 
 
 def test_paired_bootstrap_sees_a_clear_gain_and_calls_a_tie_noise():
@@ -115,9 +117,29 @@ def test_paired_bootstrap_is_paired():
     assert r.high - r.low < 0.03
 
 
+def test_seed_spread_widens_the_paired_interval():
+    # Row A: 3 seeds that disagree a lot; row B: one model. Same mean gap as a single A model would give,
+    # but redrawing A's seeds must widen the interval.
+    rng = np.random.default_rng(0)
+    base = (rng.random(450) < 0.9).astype(float)
+    seeds = np.stack([base, base, base])
+    noisy = seeds.copy()
+    noisy[0, np.flatnonzero(base == 0)[:30]] = 1                      # one lucky seed
+    noisy[2, np.flatnonzero(base == 1)[:30]] = 0                      # one unlucky seed
+    calm = stats.paired_bootstrap(seeds, base, rng=0)
+    spread = stats.paired_bootstrap(noisy, base, rng=0)
+    assert calm.diff == spread.diff == 0
+    assert spread.high - spread.low > calm.high - calm.low + 0.01
+
+
 def test_format_accuracy_is_readable_by_people_and_scripts():
     import re
     one = stats.format_accuracy([1] * 440 + [0] * 10)
     assert one == "97.8% [96.0, 98.8]"
-    seeds = stats.format_accuracy(None, seed_accs=[0.95, 0.96, 0.97])
+    rows = np.ones((3, 100))
+    rows[0, :5], rows[1, :4], rows[2, :3] = 0, 0, 0                   # 95, 96, 97%
+    seeds = stats.format_accuracy(rows)
     assert re.fullmatch(r"96\.0% ± 1\.0 \[\d+\.\d, \d+\.\d\]", seeds)
+    top = np.ones((2, 100))
+    top[0, :3] = 0                                                    # 97% and 100%: t-interval clipped at 100
+    assert stats.format_accuracy(top).endswith(", 100.0]")
