@@ -213,7 +213,8 @@ def test_bad_inputs():
 
 def test_experiments_report_quick():
     text = report(QUICK)
-    for needle in ("hard labels vs distillation", "temperature", "dark knowledge", "quantized students", "±"):
+    for needle in ("hard labels vs distillation", "controls", "label smoothing", "self-distilled", "few labels",
+                   "T and α grid", "← chosen", "dark knowledge", "quantized students", "±", "within noise"):
         assert needle in text
 
 

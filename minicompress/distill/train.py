@@ -18,10 +18,13 @@ from .kd_loss import check_alpha, kd_loss
 
 
 def distill(student, teacher, data, *, T: float = 4.0, alpha: float = 0.9, epochs: int = 30,
-            optimizer=None, batch_size: int = 64, rng=0, test=None, verbose=None, teacher_logits=None):
+            optimizer=None, batch_size: int = 64, rng=0, test=None, verbose=None, teacher_logits=None,
+            val=None, keep_best: bool = False, patience: int | None = None):
     """Train ``student`` with ``kd_loss`` against ``teacher``'s logits on ``data`` = (X, y).
 
     Returns fit's history. ``teacher_logits`` may be passed to reuse them across runs.
+    ``val``, ``keep_best`` and ``patience`` are ``fit``'s: the validation images
+    judge the student by cross-entropy on their true labels, whatever it trains on.
     """
     F.check_temperature(T)
     check_alpha(alpha)
@@ -32,6 +35,7 @@ def distill(student, teacher, data, *, T: float = 4.0, alpha: float = 0.9, epoch
     optimizer = optimizer or Adam(student.parameters(), lr=3e-3)
     return fit(student, (X, y, zt.astype(np.float32)), epochs=epochs, batch_size=batch_size, rng=rng,
                optimizer=optimizer, test=test, verbose=verbose, label="distill  ",
+               val=val, keep_best=keep_best, patience=patience,
                loss=lambda out, yb, zb: kd_loss(out, zb, yb, T=T, alpha=alpha))
 
 

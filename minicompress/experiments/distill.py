@@ -1,39 +1,61 @@
-"""Distillation experiments on the digits, each a table of mean ± std over seeds.
+"""Distillation experiments on the digits, each row with its 95% interval over seeds.
 
-1. students trained on hard labels vs distilled, on the full training set and on small subsets;
-2. a temperature sweep and an α sweep;
-3. dark knowledge: a student that never sees one digit, distilled on the other nine
-   (Hinton et al. 2015 removed the 3s from MNIST), with and without the bias correction;
-4. quantized students: trained with distillation or on labels, then quantized.
+Every choice is made on the validation images: each student keeps its epoch
+of lowest validation loss (at most ``budget.student_epochs``, stopping after
+``budget.student_patience`` epochs without progress), and T, α and the label
+smoothing ε are picked from small grids by mean validation loss. The test
+images only report.
+
+1. students trained on hard labels vs distilled, on the full training set and on small labelled subsets;
+2. controls: label smoothing (a soft target that knows nothing) and self-distillation
+   (the teacher's own architecture as the student);
+3. few labels: the student gets 5 labelled images per class, the teacher labels all the rest;
+4. the T and α grids, on validation and on test;
+5. dark knowledge: a student that never sees one digit (Hinton et al. 2015 removed the 3s);
+6. quantized students: trained with distillation or on labels, then quantized.
 
 Every number is measured when the function runs; nothing here is copied from
-a paper. ``python -m minicompress experiments distill`` prints all four; ``budget`` sets epochs and seeds.
+a paper. ``python -m minicompress experiments distill`` prints them all.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from .. import functional as F
 from ..data import Dataset, digits_split
 from ..distill import distill
 from ..nn import MLP
 from ..optim import Adam
 from ..quant import quantize_model
-from ..train import evaluate, fit, predict_logits
+from ..stats import format_accuracy, paired_bootstrap, seed_interval
+from ..train import correct_matrix, evaluate, fit, predict_logits
 from .budget import FULL, Budget
-from .teacher import shared_teacher
+from .teacher import TEACHER_SIZES, shared_teacher
 
 STUDENT_LR = 3e-3
+BATCH = 64
+STUDENT = (64, 16, 10)
+T_GRID = (1.0, 2.0, 4.0, 8.0)
+ALPHA_GRID = (0.5, 0.9)
+SMOOTHING_GRID = (0.05, 0.1, 0.2)
+PER_CLASS = 5                      # labelled images per class in the few-labels regime
 
 
 @dataclass
 class Setting:
-    """One row: a label and the accuracies of its seeds."""
+    """One row: a label, each seed's test accuracy, and which test images each seed got right."""
 
     label: str
     accs: list
+    correct: np.ndarray | None = field(default=None, repr=False)      # (seeds, images), 1 = right
+
+    @classmethod
+    def of(cls, label: str, models, test) -> "Setting":
+        right = correct_matrix(models, test)
+        return cls(label, [float(r.mean()) for r in right], right)
 
     @property
     def mean(self):
@@ -41,96 +63,222 @@ class Setting:
 
     @property
     def std(self):
-        return float(np.std(self.accs))
+        return seed_interval(self.accs).std if len(self.accs) > 1 else float("nan")
 
     def cell(self) -> str:
-        return f"{100 * self.mean:5.1f} ± {100 * self.std:3.1f}%"
+        """``96.0% ± 0.4 [95.5, 96.5]``: mean ± std over seeds and the 95% interval of the mean."""
+        if self.correct is not None:
+            return format_accuracy(self.correct)
+        if len(self.accs) == 1:
+            return f"{100 * self.mean:.1f}% (1 seed)"
+        s = seed_interval(self.accs)
+        return f"{100 * s.mean:.1f}% ± {100 * s.std:.1f} [{100 * max(s.low, 0):.1f}, {100 * min(s.high, 1):.1f}]"
+
+    def versus(self, other: "Setting", rng=0) -> str:
+        """The paired difference on the same test images, with its bootstrap 95% interval and verdict."""
+        d = paired_bootstrap(self.correct, other.correct, rng=rng)
+        verdict = "within noise" if d.within_noise else ("better" if d.diff > 0 else "worse")
+        return f"{100 * d.diff:+.1f} points [{100 * d.low:+.1f}, {100 * d.high:+.1f}], {verdict}"
+
+
+@dataclass
+class Choice:
+    """A setting picked on validation, with the grid it was picked from: (setting, val loss, val acc)."""
+
+    value: tuple
+    grid: list
 
 
 class Context:
-    """The teacher, the split and the teacher's logits, computed once and shared by the experiments."""
+    """The teacher, the split, the teacher's logits, the choices made on validation, and every student trained.
+
+    Students are trained once per setting and shared between the tables.
+    """
 
     def __init__(self, budget: Budget = FULL, teacher=None, split=None):
         self.budget = budget
         self.split = split or digits_split()
+        if self.split.val is None:
+            raise ValueError("distillation experiments choose T, α and epochs on validation images: "
+                             "pass a split with val (digits_split() has one)")
         self.teacher = teacher if teacher is not None else shared_teacher(epochs=budget.teacher_epochs)[0]
         self.train_logits = predict_logits(self.teacher, self.split.train.X)
         self.teacher_acc = evaluate(self.teacher, self.split.test)
         self._students = {}
+        self._choices = {}                   # choices made on validation, and tables computed once
 
-    def student(self, kind: str, sizes, n, seed: int, epochs: int, T=4.0, alpha=0.9):
-        """A student trained on the first ``n`` training images (all for None), "hard" or "kd".
+    def student(self, kind: str, sizes, n, seed: int, T=4.0, alpha=0.9, eps=0.0):
+        """A student trained on ``n`` labelled images per class (all for None).
 
-        Trained once per setting: the tables share students (the T = 4, α = 0.9 row
-        of the sweep is the distilled student of table 1), so each is trained once.
+        kind: "hard" (cross-entropy on the labels), "smooth" (label smoothing
+        ε), "kd" (Hinton's loss, T and α), or "unlabelled" (the teacher's soft
+        labels on every training image, α = 1: no label is used).
         """
-        key = (kind, tuple(sizes), n, seed, epochs) + ((T, alpha) if kind == "kd" else ())
+        key = (kind, tuple(sizes), n, seed) + {"kd": (T, alpha), "smooth": (eps,), "unlabelled": (T,)}.get(kind, ())
         if key not in self._students:
-            data, logits = _subset(self, n)
-            self._students[key] = (train_hard(sizes, data, seed, epochs) if kind == "hard" else
-                                   train_distilled(self, sizes, data, logits, seed, epochs, T, alpha))
+            data, logits = _subset(self, n) if kind != "unlabelled" else (self.split.train, self.train_logits)
+            epochs, patience = _schedule(self, len(data))
+            if tuple(sizes) == TEACHER_SIZES:           # 70x the student's weights: a third of its epochs
+                epochs = max(1, epochs // 3)
+            val = self.split.val
+            if kind in ("hard", "smooth"):
+                model = train_hard(sizes, data, seed, epochs, val, patience,
+                                   label_smoothing=eps if kind == "smooth" else 0.0)
+            elif kind in ("kd", "unlabelled"):
+                model = train_distilled(sizes, data, logits, seed, epochs, T, 1.0 if kind == "unlabelled" else alpha,
+                                        val, patience)
+            else:
+                raise ValueError(f"unknown kind of student {kind!r}; choose hard, smooth, kd or unlabelled")
+            self._students[key] = model
         return self._students[key]
 
+    def kd_choice(self, sizes=STUDENT) -> Choice:
+        """(T, α) of the grid with the lowest mean validation loss over ``budget.search_seeds`` seeds."""
+        key = ("kd", tuple(sizes))
+        if key not in self._choices:
+            grid = [((T, a), self._val([self.student("kd", sizes, None, 100 + k, T, a)
+                                        for k in range(self.budget.search_seeds)]))
+                    for T in T_GRID for a in ALPHA_GRID]
+            self._choices[key] = Choice(min(grid, key=lambda g: g[1][0])[0], [(v, *r) for v, r in grid])
+        return self._choices[key]
 
-def train_hard(sizes, data, seed: int, epochs: int):
-    """A student trained on the true labels only."""
+    def smoothing_choice(self, sizes=STUDENT) -> Choice:
+        """ε of the label-smoothing grid with the lowest mean validation loss."""
+        key = ("smooth", tuple(sizes))
+        if key not in self._choices:
+            grid = [((e,), self._val([self.student("smooth", sizes, None, 100 + k, eps=e)
+                                      for k in range(self.budget.search_seeds)])) for e in SMOOTHING_GRID]
+            self._choices[key] = Choice(min(grid, key=lambda g: g[1][0])[0], [(v, *r) for v, r in grid])
+        return self._choices[key]
+
+    def _val(self, models) -> tuple:
+        """(mean validation cross-entropy, mean validation accuracy) of some models."""
+        val = self.split.val
+        zs = [predict_logits(m, val.X) for m in models]
+        return (float(np.mean([F.cross_entropy(z, val.y).item() for z in zs])),
+                float(np.mean([np.mean(z.argmax(1) == val.y) for z in zs])))
+
+
+_CONTEXTS = {}
+
+
+def shared_context(budget: Budget = FULL) -> Context:
+    """One Context per budget and process, on the shared teacher: figures, tutorials and the report then
+    train each student once."""
+    if budget not in _CONTEXTS:
+        _CONTEXTS[budget] = Context(budget)
+    return _CONTEXTS[budget]
+
+
+def train_hard(sizes, data, seed: int, epochs: int, val=None, patience=None, label_smoothing: float = 0.0):
+    """A student trained on the true labels only (optionally smoothed), keeping its best validation epoch."""
     model = MLP(sizes, rng=seed)
-    fit(model, data, epochs=epochs, rng=seed, optimizer=Adam(model.parameters(), lr=STUDENT_LR))
+    fit(model, data, epochs=epochs, rng=seed, optimizer=Adam(model.parameters(), lr=STUDENT_LR), batch_size=BATCH,
+        loss=lambda z, y: F.cross_entropy(z, y, label_smoothing=label_smoothing),
+        val=val, keep_best=val is not None, patience=patience if val is not None else None)
     return model
 
 
-def train_distilled(ctx: Context, sizes, data, logits, seed: int, epochs: int, T=4.0, alpha=0.9):
+def train_distilled(sizes, data, logits, seed: int, epochs: int, T=4.0, alpha=0.9, val=None, patience=None):
+    """A student trained with Hinton's loss on ``data`` and the teacher's ``logits`` for it."""
     model = MLP(sizes, rng=seed)
-    distill(model, ctx.teacher, data, T=T, alpha=alpha, epochs=epochs, rng=seed, teacher_logits=logits,
-            optimizer=Adam(model.parameters(), lr=STUDENT_LR))
+    distill(model, None, data, T=T, alpha=alpha, epochs=epochs, rng=seed, teacher_logits=logits, batch_size=BATCH,
+            optimizer=Adam(model.parameters(), lr=STUDENT_LR),
+            val=val, keep_best=val is not None, patience=patience if val is not None else None)
     return model
+
+
+def labelled_indices(y, per_class: int, seed: int = 123) -> np.ndarray:
+    """``per_class`` training images of each class, drawn with ``seed``: the labelled few."""
+    g = np.random.default_rng(seed)
+    picked = [g.permutation(np.flatnonzero(y == c))[:per_class] for c in np.unique(y)]
+    return np.sort(np.concatenate(picked))
 
 
 def _subset(ctx: Context, n):
-    """The first n of a fixed permutation of the training set (all of it for n=None)."""
+    """``n`` labelled images per class (all of them for n=None), and the teacher's logits for them."""
     if n is None:
         return ctx.split.train, ctx.train_logits
-    idx = np.random.default_rng(123).permutation(len(ctx.split.train))[:n]
+    idx = labelled_indices(ctx.split.train.y, n)
     return Dataset(ctx.split.train.X[idx], ctx.split.train.y[idx]), ctx.train_logits[idx]
 
 
-def _epochs(ctx, n):
-    """About the same number of optimizer steps whatever the subset size."""
-    base = ctx.budget.student_epochs
-    return base if n is None else int(base * len(ctx.split.train) / n)
+def _schedule(ctx: Context, n_images: int) -> tuple:
+    """(max epochs, patience): about the same number of optimizer steps whatever the subset size."""
+    scale = max(1, round(len(ctx.split.train) / n_images))
+    patience = ctx.budget.student_patience
+    return ctx.budget.student_epochs * scale, None if patience is None else patience * scale
 
 
-def students_table(ctx: Context, seeds, sizes=((64, 16, 10), (64, 8, 10)), subsets=(None, 300, 100),
-                   T=4.0, alpha=0.9) -> list:
-    """Experiment 1: rows (student, training examples, hard labels, distilled, gain)."""
+def students_table(ctx: Context, seeds, sizes=((64, 16, 10), (64, 8, 10)), subsets=(None, 30, 10)) -> list:
+    """Experiment 1: rows (student, labelled images, hard labels, distilled at the validation's T and α)."""
     rows = []
     for s in sizes:
+        T, alpha = ctx.kd_choice(s).value
         for n in subsets:
-            ep = _epochs(ctx, n)
-            hard = Setting("hard", [evaluate(ctx.student("hard", s, n, k, ep), ctx.split.test) for k in seeds])
-            soft = Setting("kd", [evaluate(ctx.student("kd", s, n, k, ep, T, alpha), ctx.split.test) for k in seeds])
+            hard = Setting.of("hard", [ctx.student("hard", s, n, k) for k in seeds], ctx.split.test)
+            soft = Setting.of("kd", [ctx.student("kd", s, n, k, T, alpha) for k in seeds], ctx.split.test)
             rows.append(("-".join(map(str, s)), len(_subset(ctx, n)[0]), hard, soft))
     return rows
 
 
-def sweep_table(ctx: Context, seeds, sizes=(64, 16, 10), Ts=(1, 2, 4, 8, 20),
-                alphas=(0.0, 0.25, 0.5, 0.75, 0.9, 1.0)) -> tuple:
-    """Experiment 2: accuracy against T (α = 0.9) and against α (T = 4)."""
-    ep = _epochs(ctx, None)
-    by_T = [Setting(f"T = {T:g}", [evaluate(ctx.student("kd", sizes, None, k, ep, T, 0.9), ctx.split.test)
-                                   for k in seeds]) for T in Ts]
-    by_alpha = [Setting(f"α = {a:g}", [evaluate(ctx.student("kd", sizes, None, k, ep, 4.0, a), ctx.split.test)
-                                       for k in seeds]) for a in alphas]
-    return by_T, by_alpha
+def controls_table(ctx: Context, seeds, sizes=STUDENT) -> dict:
+    """Experiment 2: the student on labels, label-smoothed, distilled; and self-distillation.
+
+    Self-distillation trains the teacher's own architecture on the plain
+    training images (no shifted copies, so both rows see the same data), once
+    on labels and once with Hinton's loss: any gain there cannot come from a
+    bigger teacher's knowledge, only from the softer target.
+    """
+    test = ctx.split.test
+    T, alpha = ctx.kd_choice(sizes).value
+    (eps,) = ctx.smoothing_choice(sizes).value
+    out = {"hard": Setting.of("hard labels", [ctx.student("hard", sizes, None, k) for k in seeds], test),
+           "smooth": Setting.of(f"label smoothing ε = {eps:g}",
+                                [ctx.student("smooth", sizes, None, k, eps=eps) for k in seeds], test),
+           "kd": Setting.of(f"distilled T = {T:g}, α = {alpha:g}",
+                            [ctx.student("kd", sizes, None, k, T, alpha) for k in seeds], test)}
+    big = ctx.budget.seeds("qat")                                  # the teacher's size costs more: fewer seeds
+    out["big hard"] = Setting.of("64-256-256-10, hard labels",
+                                 [ctx.student("hard", TEACHER_SIZES, None, k) for k in big], test)
+    out["big kd"] = Setting.of("64-256-256-10, self-distilled",
+                               [ctx.student("kd", TEACHER_SIZES, None, k, T, alpha) for k in big], test)
+    return out
+
+
+def few_labels_table(ctx: Context, seeds, sizes=STUDENT, per_class: int = PER_CLASS) -> dict:
+    """Experiment 3: 5 labels per class, against the teacher's soft labels on every training image.
+
+    The everyday case: a trained model and plenty of unlabelled images. The
+    distilled student uses α = 1, so it never sees a label; the other trains
+    on the few labelled images alone. Both stop on the same validation images.
+    """
+    test = ctx.split.test
+    T, _ = ctx.kd_choice(sizes).value
+    return {"few": Setting.of(f"{10 * per_class} labels only",
+                              [ctx.student("hard", sizes, per_class, k) for k in seeds], test),
+            "unlabelled": Setting.of(f"teacher's soft labels on {len(ctx.split.train)} images, T = {T:g}",
+                                     [ctx.student("unlabelled", sizes, None, k, T) for k in seeds], test)}
+
+
+def sweep_table(ctx: Context, seeds, sizes=STUDENT, Ts=T_GRID, alphas=ALPHA_GRID) -> list:
+    """Experiment 4: rows (T, α, validation loss, validation accuracy, test Setting) over the grid."""
+    rows = []
+    for T in Ts:
+        for a in alphas:
+            models = [ctx.student("kd", sizes, None, k, T, a) for k in seeds]
+            loss, acc = ctx._val(models)
+            rows.append((T, a, loss, acc, Setting.of(f"T = {T:g}, α = {a:g}", models, ctx.split.test)))
+    return rows
 
 
 def best_bias_shift(model, X, y, cls: int, shifts=np.arange(0, 10.01, 0.25)) -> float:
-    """The shift of class ``cls``'s output bias that maximises accuracy on (X, y).
+    """The shift of class ``cls``'s output bias that maximises accuracy on (X, y), the validation images.
 
     Hinton et al. raised the bias of the unseen 3 by 3.5, the value that
-    optimised test performance. Here it is chosen on the training images
-    (which do contain that digit; the student was never trained on them),
-    so the test set stays untouched.
+    optimised test performance. Here it is chosen on the validation images
+    (which contain that digit; the student never trained on any), so the
+    test set stays untouched.
     """
     z = predict_logits(model, X)
     accs = [np.mean(np.argmax(z + np.eye(z.shape[1])[cls] * b, axis=1) == y) for b in shifts]
@@ -138,80 +286,113 @@ def best_bias_shift(model, X, y, cls: int, shifts=np.arange(0, 10.01, 0.25)) -> 
 
 
 def dark_knowledge_table(ctx: Context, seeds, omitted: int = 3, sizes=(64, 64, 10), T=8.0) -> dict:
-    """Experiment 3: distil without any example of digit ``omitted``; accuracy on that digit."""
-    train = ctx.split.train
+    """Experiment 5: distil without any example of digit ``omitted``; accuracy on that digit (once per context)."""
+    key = ("dark", tuple(seeds), omitted, tuple(sizes), T)
+    if key not in ctx._choices:
+        ctx._choices[key] = _dark_knowledge(ctx, seeds, omitted, sizes, T)
+    return ctx._choices[key]
+
+
+def _dark_knowledge(ctx: Context, seeds, omitted: int, sizes, T: float) -> dict:
+    train, val = ctx.split.train, ctx.split.val
     keep = train.y != omitted
     transfer = Dataset(train.X[keep], train.y[keep])
     logits = ctx.train_logits[keep]
+    val_keep = val.y != omitted                          # early stopping must not see the digit either
+    val_seen = Dataset(val.X[val_keep], val.y[val_keep])
     test = ctx.split.test
     on_class = test.y == omitted
-    ep = _epochs(ctx, None)
+    epochs, patience = _schedule(ctx, len(transfer))
     out = {"hard (no 3s)": ([], []), "distilled": ([], []), "distilled + bias shift": ([], []), "shift": []}
     confusion = np.zeros((10, 10), int)
     for k in seeds:
-        hard = train_hard(sizes, transfer, k, ep)
+        hard = train_hard(sizes, transfer, k, epochs, val_seen, patience)
         zh = predict_logits(hard, test.X).argmax(1)
         out["hard (no 3s)"][0].append(np.mean(zh[on_class] == omitted))
         out["hard (no 3s)"][1].append(np.mean(zh == test.y))
-        student = train_distilled(ctx, sizes, transfer, logits, k, ep, T=T, alpha=1.0)
+        student = train_distilled(sizes, transfer, logits, k, epochs, T=T, alpha=1.0, val=val_seen,
+                                  patience=patience)
         z = predict_logits(student, test.X)
         out["distilled"][0].append(np.mean(z.argmax(1)[on_class] == omitted))
         out["distilled"][1].append(np.mean(z.argmax(1) == test.y))
-        shift = best_bias_shift(student, train.X, train.y, omitted)
+        shift = best_bias_shift(student, val.X, val.y, omitted)
         zc = z + np.eye(10)[omitted] * shift
         out["distilled + bias shift"][0].append(np.mean(zc.argmax(1)[on_class] == omitted))
         out["distilled + bias shift"][1].append(np.mean(zc.argmax(1) == test.y))
         out["shift"].append(shift)
         out.setdefault("student", student)                 # the first seed's, for its storage bill
+        out.setdefault("students", []).append(student)
         np.add.at(confusion, (test.y, z.argmax(1)), 1)
-    out["confusion"] = confusion
+    out["confusion"] = confusion                           # summed over the seeds
     return out
 
 
-def quantized_students_table(ctx: Context, seeds, sizes=(64, 16, 10), bits=(8, 4, 3),
-                             T=4.0, alpha=0.9) -> list:
-    """Experiment 4: each student trained on labels or distilled, then quantized (weights per channel)."""
+def quantized_students_table(ctx: Context, seeds, sizes=STUDENT, bits=(8, 4, 3)) -> list:
+    """Experiment 6: each student trained on labels or distilled, then quantized (weights per channel)."""
     data = ctx.split.train
-    ep = _epochs(ctx, None)
-    hard = [ctx.student("hard", sizes, None, k, ep) for k in seeds]
-    soft = [ctx.student("kd", sizes, None, k, ep, T, alpha) for k in seeds]
-    rows = [("float32", Setting("hard", [evaluate(m, ctx.split.test) for m in hard]),
-             Setting("kd", [evaluate(m, ctx.split.test) for m in soft]))]
+    T, alpha = ctx.kd_choice(sizes).value
+    hard = [ctx.student("hard", sizes, None, k) for k in seeds]
+    soft = [ctx.student("kd", sizes, None, k, T, alpha) for k in seeds]
+    test = ctx.split.test
+    rows = [("float32", Setting.of("hard", hard, test), Setting.of("kd", soft, test))]
     for b in bits:
-        def q(m):
-            return evaluate(quantize_model(m, b, 8, mode="static", calib=data.X), ctx.split.test)
-        rows.append((f"int{b} weights, int8 act", Setting("hard", [q(m) for m in hard]),
-                     Setting("kd", [q(m) for m in soft])))
+        def q(models):
+            return [quantize_model(m, b, 8, mode="static", calib=data.X) for m in models]
+        rows.append((f"int{b} weights, int8 act", Setting.of("hard", q(hard), test), Setting.of("kd", q(soft), test)))
     return rows
 
 
 def report(budget: Budget = FULL) -> str:
-    """All four experiments as text tables."""
-    ctx = Context(budget)
+    """All six experiments as text tables."""
+    ctx = shared_context(budget)
     seeds = budget.seeds("student")
     n = len(seeds)
-    lines = [f"teacher 64-256-256-10: {100 * ctx.teacher_acc:.1f}% on the {len(ctx.split.test)} test digits; "
-             f"students: Adam lr {STUDENT_LR}, mean ± std over {n} seeds",
-             "", "1. hard labels vs distillation (T = 4, α = 0.9)",
-             f"   {'student':<10}{'examples':>9}{'hard labels':>17}{'distilled':>17}{'gain':>9}"]
+    split = ctx.split
+    T, alpha = ctx.kd_choice().value
+    lines = [f"teacher 64-256-256-10: {100 * ctx.teacher_acc:.1f}% on the {len(split.test)} test digits; "
+             f"students: Adam lr {STUDENT_LR}, the epoch of lowest validation loss "
+             f"(≤ {budget.student_epochs}, patience {budget.student_patience}); {n} seeds",
+             f"splits: {len(split.train)} train, {len(split.val)} validation (decides), {len(split.test)} test (reports)",
+             "accuracy: mean ± std over seeds [95% interval of the mean]; Δ: paired bootstrap on the test images",
+             "", f"1. hard labels vs distillation (T = {T:g}, α = {alpha:g}, chosen on validation)",
+             f"   {'student':<10}{'labelled':>9}{'hard labels':>26}{'distilled':>26}   Δ distilled − hard"]
     for name, count, hard, soft in students_table(ctx, seeds):
-        lines.append(f"   {name:<10}{count:>9}{hard.cell():>17}{soft.cell():>17}"
-                     f"{100 * (soft.mean - hard.mean):>+8.1f}p")
-    by_T, by_alpha = sweep_table(ctx, seeds)
-    lines += ["", "2. sweeps, student 64-16-10 on all training images",
-              "   temperature (α = 0.9):  " + "   ".join(f"{s.label}: {s.cell()}" for s in by_T),
-              "   weight α (T = 4):       " + "   ".join(f"{s.label}: {s.cell()}" for s in by_alpha),
-              "   (α = 0 is plain cross-entropy on the labels)"]
+        lines.append(f"   {name:<10}{count:>9}{hard.cell():>26}{soft.cell():>26}   {soft.versus(hard)}")
+    c = controls_table(ctx, seeds)
+    lines += ["", "2. controls, all 1,078 labels: what a soft target adds without a teacher, and self-distillation"]
+    for key in ("hard", "smooth", "kd", "big hard", "big kd"):
+        lines.append(f"   {c[key].label:<34}{c[key].cell():>26}")
+    lines += [f"   distilled − hard labels:            {c['kd'].versus(c['hard'])}",
+              f"   distilled − label smoothing:        {c['kd'].versus(c['smooth'])}",
+              f"   label smoothing − hard labels:      {c['smooth'].versus(c['hard'])}",
+              f"   self-distilled − same net on labels: {c['big kd'].versus(c['big hard'])}"]
+    f = few_labels_table(ctx, seeds)
+    lines += ["", f"3. few labels: {10 * PER_CLASS} labelled images, or the teacher labels all "
+                  f"{len(split.train)} (α = 1, no label used)",
+              f"   {f['few'].label:<44}{f['few'].cell():>26}",
+              f"   {f['unlabelled'].label:<44}{f['unlabelled'].cell():>26}",
+              f"   teacher's labels − few labels: {f['unlabelled'].versus(f['few'])}",
+              f"   teacher's labels − all 1,078 true labels: {f['unlabelled'].versus(c['hard'])}"]
+    search = ctx.kd_choice()
+    lines += ["", "4. the T and α grid (student 64-16-10): validation decides, test only reports",
+              f"   chosen by the lowest validation loss of search seed(s) 100..{99 + budget.search_seeds}, "
+              "kept apart from the reporting seeds:",
+              "   " + "   ".join(f"T {v[0]:g} α {v[1]:g}: {loss:.4f}" for v, loss, _ in search.grid),
+              f"   the same grid with the {n} reporting seeds:",
+              f"   {'T':>5}{'α':>6}{'val loss':>10}{'val acc':>9}{'test':>26}"]
+    for T_, a, loss, acc, setting in sweep_table(ctx, seeds):
+        mark = "  ← chosen" if (T_, a) == (T, alpha) else ""
+        lines.append(f"   {T_:>5g}{a:>6g}{loss:>10.4f}{100 * acc:>8.1f}%{setting.cell():>26}{mark}")
     dk = dark_knowledge_table(ctx, seeds)
-    lines += ["", "3. dark knowledge: student 64-64-10 never sees a 3 (T = 8, soft labels only)",
-              f"   {'':<26}{'test 3s right':>16}{'all test digits':>18}"]
+    lines += ["", "5. dark knowledge: student 64-64-10 never sees a 3 (T = 8, soft labels only)",
+              f"   {'':<26}{'test 3s right':>26}{'all test digits':>26}"]
     for key in ("hard (no 3s)", "distilled", "distilled + bias shift"):
         c3, call = dk[key]
-        lines.append(f"   {key:<26}{Setting('', c3).cell():>16}{Setting('', call).cell():>18}")
-    lines.append(f"   bias shift of the 3-logit, chosen on the training images: "
+        lines.append(f"   {key:<26}{Setting('', c3).cell():>26}{Setting('', call).cell():>26}")
+    lines.append(f"   bias shift of the 3-logit, chosen on the validation images: "
                  f"{', '.join(f'{s:g}' for s in dk['shift'])}")
-    lines += ["", "4. quantized students 64-16-10: trained on labels vs distilled, then post-training quantized",
-              f"   {'precision':<24}{'hard labels':>17}{'distilled':>17}{'gain':>9}"]
+    lines += ["", "6. quantized students 64-16-10: trained on labels vs distilled, then post-training quantized",
+              f"   {'precision':<24}{'hard labels':>26}{'distilled':>26}   Δ distilled − hard"]
     for name, hard, soft in quantized_students_table(ctx, seeds):
-        lines.append(f"   {name:<24}{hard.cell():>17}{soft.cell():>17}{100 * (soft.mean - hard.mean):>+8.1f}p")
+        lines.append(f"   {name:<24}{hard.cell():>26}{soft.cell():>26}   {soft.versus(hard)}")
     return "\n".join(lines)

@@ -77,32 +77,48 @@ def make_kd_gradient_vs_T(out_dir, budget: Budget = FULL):
 
 
 def accuracy_vs_T_data(budget: Budget = FULL):
-    from ..experiments.distill import Context, sweep_table
-    ctx = Context(budget)
-    by_T, _ = sweep_table(ctx, seeds=budget.seeds("student"), Ts=TEMPERATURES, alphas=())
-    return [(s.label, s.mean, s.std) for s in by_T]
+    """Per α: rows (T, validation accuracy, test mean, test 95% low, test 95% high), and the chosen (T, α)."""
+    from ..experiments.distill import shared_context, sweep_table
+    from ..stats import seed_interval
+    ctx = shared_context(budget)
+    chosen = ctx.kd_choice().value
+    out = {}
+    for T, a, _, val_acc, setting in sweep_table(ctx, budget.seeds("student"), Ts=TEMPERATURES, alphas=(chosen[1],)):
+        s = seed_interval(setting.accs)
+        low, high = (s.low, s.high) if s.n > 1 else (s.mean, s.mean)
+        out.setdefault(a, []).append((T, val_acc, s.mean, max(low, 0.0), min(high, 1.0)))
+    return out, chosen
 
 
 @figure("kd_accuracy_vs_T", "distillation")
 def make_kd_accuracy_vs_T(out_dir, budget: Budget = FULL):
-    rows = accuracy_vs_T_data(budget)
+    rows, (T_best, a_best) = accuracy_vs_T_data(budget)
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(6.5, 3.6))
-    ax.errorbar(TEMPERATURES, [100 * m for _, m, _ in rows], yerr=[100 * s for _, _, s in rows],
-                marker="o", capsize=3)
+    fig, ax = plt.subplots(figsize=(6.8, 3.8))
+    for i, (a, pts) in enumerate(sorted(rows.items())):
+        Ts = np.array([p[0] for p in pts])
+        mean, low, high = (np.array([100 * p[k] for p in pts]) for k in (2, 3, 4))
+        ax.errorbar(Ts * (1 + 0.04 * (i - 0.5)), mean, yerr=[mean - low, high - mean], marker="o", capsize=3,
+                    color=f"C{i}", label=f"test, α = {a:g} (mean, 95% interval over seeds)")
+        ax.plot(Ts, [100 * p[1] for p in pts], ls=":", marker="x", color=f"C{i}",
+                label=f"validation, α = {a:g} (mean over seeds)")
+    ax.axvline(T_best, color="grey", lw=0.8)
+    ax.text(T_best, ax.get_ylim()[0], f" chosen on validation: T = {T_best:g}, α = {a_best:g}", fontsize=7,
+            va="bottom")
     ax.set_xscale("log")
     ax.set_xticks(TEMPERATURES)
     ax.set_xticklabels([str(t) for t in TEMPERATURES])
-    ax.set_xlabel("temperature T (α = 0.9)")
-    ax.set_ylabel("student test accuracy (%)")
-    ax.set_title("Student 64-16-10 distilled from the digits teacher (mean ± std over seeds)")
+    ax.set_xlabel("temperature T")
+    ax.set_ylabel("student accuracy (%)")
+    ax.legend(fontsize=7, loc="lower left")
+    ax.set_title("Student 64-16-10 distilled from the digits teacher, by temperature", fontsize=10)
     return save(fig, out_dir, "kd_accuracy_vs_T")
 
 
 @figure("kd_dark_knowledge", "distillation")
 def make_kd_dark_knowledge(out_dir, budget: Budget = FULL):
-    from ..experiments.distill import Context, dark_knowledge_table
-    dk = dark_knowledge_table(Context(budget), seeds=budget.seeds("student"))
+    from ..experiments.distill import dark_knowledge_table, shared_context
+    dk = dark_knowledge_table(shared_context(budget), seeds=budget.seeds("student"))
     conf = dk["confusion"]
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(5.2, 4.6))
@@ -117,5 +133,6 @@ def make_kd_dark_knowledge(out_dir, budget: Budget = FULL):
     ax.set_xlabel("predicted")
     ax.set_ylabel("true digit")
     ax.grid(False)
-    ax.set_title(f"A student that never saw a 3: {100 * np.mean(dk['distilled'][0]):.0f}% of 3s right")
+    ax.set_title(f"A student that never saw a 3: {100 * np.mean(dk['distilled'][0]):.0f}% of 3s right\n"
+                 f"(counts summed over {len(dk['shift'])} seeds)", fontsize=10)
     return save(fig, out_dir, "kd_dark_knowledge")
