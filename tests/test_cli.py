@@ -36,9 +36,24 @@ def test_verify_passes_and_prints_a_table():
 def test_tour_quick_prints_the_table_people_and_scripts_can_read():
     out = run("tour", "--quick")
     assert out.returncode == 0, out.stderr
-    row = next(line for line in out.stdout.splitlines() if line.startswith("float32 teacher"))
+    lines = out.stdout.splitlines()
+    row = next(line for line in lines if line.startswith("float32 teacher"))
     assert re.search(r"\d+\.\d%", row) and re.search(r"1\.0x", row) and "340008" in row
     assert "training" in out.stderr       # progress goes to stderr
+    # every accuracy carries its 95% interval, as a script can read it
+    table = lines[lines.index(next(x for x in lines if x.startswith("method"))) + 2:]
+    table = table[:table.index("")]
+    assert len(table) >= 25
+    interval = re.compile(r"  (\d+\.\d)% (± \d+\.\d )?\[(\d+\.\d), (\d+\.\d)\]  ")
+    for line in table:
+        m = interval.search(line)
+        assert m, line
+        assert float(m.group(3)) <= float(m.group(1)) <= float(m.group(4)), line
+    assert lines[0].startswith("splits:") and "validation images decide" in lines[0]
+    # the controls stand beside what they control, tested on the same images
+    assert re.search(r"int2 weights QAT, int8 act +vs float32 teacher fine-tuned \(control\) +[+-]\d", out.stdout)
+    assert re.search(r"student 64-16-10, distilled +vs student 64-16-10, label smoothing", out.stdout)
+    assert re.search(r"teacher labels the rest +vs student 64-16-10, 50 labels only +[+-]\d", out.stdout)
 
 
 def test_default_command_is_the_tour():

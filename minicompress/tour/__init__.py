@@ -4,8 +4,12 @@ Each module of this package contributes stages with ``@stage``: a stage gets
 the trained teacher, the data splits and the budget (a ``TourContext``) and
 returns rows. The tour finds its own modules, runs the stages in order and
 prints one table. Every ``bytes`` comes from the storage bill
-(``minicompress.bill``). Accuracy is printed as a percentage with one
-decimal and ratios with an ``x``, so both people and scripts can read it.
+(``minicompress.bill``). Every accuracy carries its 95% interval
+(``minicompress.stats``): Wilson's for one model on the 450 test images,
+mean ± std [t-interval] for several random seeds. A row may name the rows
+it is to be compared with; the tour then prints the paired difference on
+the same test images under the table, and calls it noise when its interval
+holds zero. Numbers are printed so both people and scripts can read them.
 
     cache.py     the on-disk cache of the tour's rows, keyed by a hash of the code
     distill.py   small students on labels vs on the teacher's soft labels
@@ -22,9 +26,12 @@ import importlib
 import pkgutil
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from ..experiments.budget import FULL, Budget
+from ..stats import format_accuracy, mcnemar, paired_bootstrap
 
 
 @dataclass
@@ -32,22 +39,38 @@ class Row:
     """One line of the tour table."""
 
     method: str
-    accuracy: float                    # test accuracy in [0, 1]
+    accuracy: float                    # test accuracy in [0, 1], the mean over seeds
     params: int
     nbytes: int                        # storage, from the bill
     infer_ms: float = float("nan")     # time to classify the whole test set
     note: str = ""
+    correct: list = field(default_factory=list)      # (random seeds, test images): 1 where the model is right
+    compare: list = field(default_factory=list)      # methods of the rows this one is set against
+
+    def accuracy_text(self) -> str:
+        return format_accuracy(self.correct)
+
+
+def measured(method: str, models, test, *, params: int, nbytes: int, infer_ms: float = float("nan"),
+             note: str = "", compare=()) -> Row:
+    """A Row for one or more trained models (one per random seed), scored image by image on ``test``."""
+    from ..train import correct_matrix
+    right = correct_matrix(models, test)                                                     # (seeds, n)
+    if len(models) > 1:
+        note = f"mean of {len(models)} seeds; {note}" if note else f"mean of {len(models)} seeds"
+    return Row(method, float(right.mean()), params, nbytes, infer_ms, note, right.tolist(), list(compare))
 
 
 @dataclass
 class TourContext:
     """What every tour stage receives."""
 
-    split: object            # data.Split of the digits
+    split: object            # data.Split of the digits: train, val (decides) and test (reports)
     teacher: object          # the trained float MLP
     budget: Budget
     seed: int = 0
     float32_bytes: int = 0   # the teacher's size in float32, the ratio's reference
+    teacher_epoch: int = 0   # the epoch the validation loss chose for the teacher
 
 
 @dataclass
@@ -81,13 +104,45 @@ def load_stages() -> list:
 
 
 def format_table(rows, float32_bytes: int) -> str:
-    head = f"{'method':<40}{'test acc':>9}{'params':>9}{'bytes':>10}{'ratio':>8}{'infer ms':>10}  note"
+    head = (f"{'method':<44}{'test acc [95% interval]':>28}{'params':>8}{'bytes':>9}{'ratio':>8}"
+            f"{'infer ms':>10}  note")
     lines = [head, "-" * len(head)]
     for r in rows:
         ratio = float32_bytes / r.nbytes if r.nbytes else float("nan")
         infer = f"{r.infer_ms:.2f}" if r.infer_ms == r.infer_ms else "-"
-        lines.append(f"{r.method:<40}{100 * r.accuracy:>8.1f}%{r.params:>9d}{r.nbytes:>10d}"
+        lines.append(f"{r.method:<44}{r.accuracy_text():>28}{r.params:>8d}{r.nbytes:>9d}"
                      f"{ratio:>7.1f}x{infer:>10}  {r.note}")
+    return "\n".join(lines)
+
+
+def comparisons(rows, rng=0) -> list:
+    """(row, reference, paired difference, McNemar or None) for every comparison a row asks for."""
+    by_name = {r.method: r for r in rows}
+    out = []
+    for r in rows:
+        for name in r.compare:
+            if name not in by_name:
+                raise KeyError(f"row {r.method!r} asks to be compared with {name!r}, which no stage produced")
+            ref = by_name[name]
+            d = paired_bootstrap(r.correct, ref.correct, rng=rng)
+            single = len(r.correct) == 1 and len(ref.correct) == 1
+            out.append((r, ref, d, mcnemar(r.correct, ref.correct) if single else None))
+    return out
+
+
+def format_comparisons(rows) -> str:
+    """The paired tests under the table: Δ in points, its 95% interval, McNemar's p, and a verdict."""
+    lines = ["paired on the same test images: Δ = row − reference in points, with its 95% bootstrap interval "
+             "(images redrawn, and each row's seeds). Where both rows are single models McNemar's exact p "
+             "decides (noise if p ≥ 0.05); otherwise noise if the interval holds 0"]
+    for r, ref, d, m in comparisons(rows):
+        same = np.array_equal(r.correct, ref.correct)
+        noise = m.p_value >= 0.05 if m is not None else d.within_noise      # McNemar decides for single models
+        verdict = ("same images right" if same else "within noise" if noise
+                   else "better" if d.diff > 0 else "worse")
+        p = f"p = {m.p_value:.2g}" if m is not None else "seeds"
+        lines.append(f"  {r.method:<44} vs {ref.method:<44}{100 * d.diff:>+6.1f} "
+                     f"[{100 * d.low:+.1f}, {100 * d.high:+.1f}]  {p:<9} {verdict}")
     return "\n".join(lines)
 
 
@@ -105,15 +160,18 @@ def tour_rows(budget: Budget = FULL, seed: int = 0, fresh: bool = False) -> tupl
         return [Row(**r) for r in cached["rows"]], cached["float32_bytes"], True
     stages = load_stages()
     split = digits_split()
-    say(f"minicompress tour: {len(split.train)} training and {len(split.test)} test digits")
+    say(f"minicompress tour: {len(split.train)} training, {len(split.val)} validation and {len(split.test)} test digits")
     say("training the float teacher 64-256-256-10...")
-    teacher, _ = shared_teacher(seed=seed, epochs=budget.teacher_epochs)
+    teacher, history = shared_teacher(seed=seed, epochs=budget.teacher_epochs)
     float32_bytes = storage_bill(teacher).total
-    ctx = TourContext(split, teacher, budget, seed, float32_bytes)
+    best = next((r["epoch"] for r in history if r.get("best")), len(history))
+    ctx = TourContext(split, teacher, budget, seed, float32_bytes, best)
     rows = []
     for i, spec in enumerate(stages, 1):
         say(f"[{i}/{len(stages)}] {spec.name}")
+        began = time.perf_counter()
         rows.extend(spec.fn(ctx))
+        say(f"      {spec.name}: {time.perf_counter() - began:.1f} s")
     cache.store(key, {"rows": [asdict(r) for r in rows], "float32_bytes": float32_bytes})
     return rows, float32_bytes, False
 
@@ -125,4 +183,8 @@ def run(budget: Budget = FULL, seed: int = 0, fresh: bool = False) -> str:
     if from_cache:
         say("results of an earlier run of this same code, from the cache (--fresh recomputes them)")
     say(f"tour finished in {time.perf_counter() - start:.1f} s")
-    return format_table(rows, float32_bytes)
+    from ..data import digits_split
+    split = digits_split()
+    head = (f"splits: {len(split.train)} train images fit the weights; {len(split.val)} validation images decide "
+            f"every choice (epochs, T, α, ε, the 3-bias); {len(split.test)} test images only report")
+    return "\n\n".join([head, format_table(rows, float32_bytes), format_comparisons(rows)])

@@ -7,7 +7,8 @@ import time
 from ..bill import storage_bill
 from ..integer import IntegerMLP
 from ..train import time_inference
-from . import Row, say, stage
+from . import measured, say, stage
+from .teacher import TEACHER
 
 
 def warm_up_kernels() -> tuple:
@@ -37,8 +38,9 @@ def integer_rows(ctx):
     test = ctx.split.test
     for bits in (8, 4):
         model = IntegerMLP.from_float(ctx.teacher, ctx.split.train.X, weight_bits=bits)
-        rows.append(Row(f"int{bits} weights, int8 act, integer-only", model.accuracy(test),
-                        model.num_parameters(), storage_bill(model).total,
-                        time_inference(model.predict, test.X),
-                        note="int8 GEMM + fixed-point requantization; weights packed"))
+        compare = (TEACHER, "int8 weights + int8 act, static") if bits == 8 else (TEACHER,)
+        rows.append(measured(f"int{bits} weights, int8 act, integer-only", [model], test,
+                             params=model.num_parameters(), nbytes=storage_bill(model).total,
+                             infer_ms=time_inference(model.predict, test.X),
+                             note="int8 GEMM + fixed-point requantization; weights packed", compare=compare))
     return rows

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ..experiments.prune import compress_with_bills
 from ..train import predict_logits, time_inference
-from . import Row, stage
+from . import measured, stage
+from .teacher import TEACHER
 
 
 @stage("deep compression", order=40)
@@ -13,13 +14,13 @@ def prune_rows(ctx):
     n, test, bills = ctx.teacher.num_parameters(), ctx.split.test, r["bills"]
     sparsity = 1 - r["kept"] / r["weights"]
     return [
-        Row("pruned 92% (global) + retrained", r["pruned_acc"], n, bills["pruned"].total,
-            time_inference(lambda X: predict_logits(r["dense"], X), test.X),
-            note=f"{100 * sparsity:.1f}% of weights removed; float32 values + {r['index_bits']}-bit gaps"),
-        Row("+ 16-way weight sharing", r["shared_acc"], n, bills["shared"].total, float("nan"),
-            note="k-means per layer, codebook fine-tuned; fixed-width indices"),
-        Row("+ Huffman coding (decoded file)", r["decoded_acc"], n, bills["huffman"].total,
-            time_inference(lambda X: predict_logits(r["decoded"], X), test.X),
-            note="every byte counted; predictions identical to before encoding: "
-                 + ("yes" if r["same_predictions"] else "NO")),
+        measured("pruned 92% (global) + retrained", [r["dense"]], test, params=n, nbytes=bills["pruned"].total,
+                 infer_ms=time_inference(lambda X: predict_logits(r["dense"], X), test.X), compare=(TEACHER,),
+                 note=f"{100 * sparsity:.1f}% of weights removed; float32 values + {r['index_bits']}-bit gaps"),
+        measured("+ 16-way weight sharing", [r["shared"]], test, params=n, nbytes=bills["shared"].total,
+                 note="k-means per layer, codebook fine-tuned; fixed-width indices", compare=(TEACHER,)),
+        measured("+ Huffman coding (decoded file)", [r["decoded"]], test, params=n, nbytes=bills["huffman"].total,
+                 infer_ms=time_inference(lambda X: predict_logits(r["decoded"], X), test.X),
+                 note="every byte counted; predictions identical to before encoding: "
+                      + ("yes" if r["same_predictions"] else "NO")),
     ]

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from ..bill import storage_bill
 from ..quant import quantize_model, round_model
-from ..train import evaluate, predict_logits, time_inference
-from . import Row, stage
+from ..train import predict_logits, time_inference
+from . import measured, stage
+from .teacher import TEACHER
 
 
-def _row(name, model, ctx, note):
+def _row(name, model, ctx, note, compare=(TEACHER,)):
     test = ctx.split.test
-    return Row(name, evaluate(model, test), ctx.teacher.num_parameters(), storage_bill(model).total,
-               time_inference(lambda X: predict_logits(model, X), test.X), note=note)
+    return measured(name, [model], test, params=ctx.teacher.num_parameters(), nbytes=storage_bill(model).total,
+                    infer_ms=time_inference(lambda X: predict_logits(model, X), test.X), note=note, compare=compare)
 
 
 @stage("post-training quantization", order=10)
@@ -20,12 +21,18 @@ def ptq_rows(ctx):
     for fmt in ("float16", "bfloat16"):
         rows.append(_row(f"{fmt} weights", round_model(t, fmt), ctx, "round to nearest even"))
     for bits in (8, 4, 3, 2):
-        for per_channel in (False, True):
+        for per_channel in (True, False):
             model = quantize_model(t, bits, mode="weight_only", per_channel=per_channel)
-            kind = "per-channel" if per_channel else "per-tensor"
-            rows.append(_row(f"int{bits} weights, {kind}", model, ctx, "weight-only, symmetric"))
+            name = f"int{bits} weights, {'per-channel' if per_channel else 'per-tensor'}"
+            if per_channel:                           # against the teacher and the next wider width
+                wider = {4: 8, 3: 4, 2: 3}.get(bits)
+                compare = (TEACHER,) + ((f"int{wider} weights, per-channel",) if wider else ())
+            else:
+                compare = (f"int{bits} weights, per-channel",)
+            rows.append(_row(name, model, ctx, "weight-only, symmetric, step max|w|/qmax", compare))
     for mode in ("static", "dynamic"):
         model = quantize_model(t, 8, 8, mode=mode, per_channel=True, calib=ctx.split.train.X)
         note = "min/max calibrated on the training images" if mode == "static" else "range of each batch"
-        rows.append(_row(f"int8 weights + int8 act, {mode}", model, ctx, note))
+        rows.append(_row(f"int8 weights + int8 act, {mode}", model, ctx, note,
+                         (TEACHER,) if mode == "static" else ("int8 weights + int8 act, static",)))
     return rows
