@@ -1,8 +1,8 @@
 # %% [markdown]
 # # 5. Quantization-aware training and learned step sizes
 #
-# At 2 bits, post-training quantization breaks the digits teacher (tutorial 3:
-# 25.8%). The seed (§2.1) speaks of *adaptive* quantization, adjusting the
+# At 2 bits, rounding each weight to the nearest of the codes {−1, 0, 1} with
+# the step max|w|/1 breaks the digits teacher (tutorial 3). The seed (§2.1) speaks of *adaptive* quantization, adjusting the
 # quantization from the model's performance, and of optimising quantization
 # during training. Two concrete ways:
 #
@@ -20,12 +20,13 @@ from minicompress import Tensor
 from minicompress.bill import storage_bill
 from minicompress.data import digits_split
 from minicompress.experiments import FULL, QUICK, shared_teacher
-from minicompress.experiments.qat import train_quantized
+from minicompress.experiments.qat import finetune_float, train_quantized
 from minicompress.integer import IntegerMLP
 from minicompress.plots.qat import make_qat_accuracy_vs_epoch, make_qat_lsq_steps, make_qat_ste
 from minicompress.quant import fake_quantize_ste, quantize_model
 from minicompress.quant.qat import LSQLinear, to_float_mlp
-from minicompress.train import evaluate
+from minicompress.stats import format_accuracy, mcnemar, paired_bootstrap
+from minicompress.train import correct_matrix, evaluate
 
 budget = QUICK if os.environ.get("MINICOMPRESS_QUICK") == "1" else FULL    # epochs and seeds for every step
 FIGURES = os.environ.get("MINICOMPRESS_FIGURES", "figures")
@@ -42,17 +43,35 @@ print(y.data, x.grad)                      # [-1.   0.5  0.5 -1. ] [1. 1. 0. 0.]
 print("figure:", make_qat_ste(FIGURES))
 
 # %% [markdown]
-# ## 5.2 2-bit weights: PTQ, QAT, LSQ
+# ## 5.2 2-bit weights: PTQ, QAT, LSQ, and the control
+#
+# QAT and LSQ start from the teacher and train 30 more epochs. More training
+# alone can change the accuracy, so the fair comparison is with the float
+# teacher fine-tuned by the very same recipe (same epochs, optimizer, seed).
+# Each accuracy carries its 95% interval (Wilson, 450 test images), and each
+# comparison is McNemar's exact test on the images the two models disagree on.
 
 # %%
 split = digits_split()
 teacher, _ = shared_teacher(epochs=budget.teacher_epochs)
 ptq = quantize_model(teacher, 2, 8, mode="static", calib=split.train.X)
-print(f"PTQ 2-bit: {100 * evaluate(ptq, split.test):.1f}%")                # 25.8%
 qat, _ = train_quantized(teacher, split, 2, "qat", seed=0, epochs=EPOCHS)
 lsq, _ = train_quantized(teacher, split, 2, "lsq", seed=0, epochs=EPOCHS)
-print(f"QAT 2-bit: {100 * evaluate(qat, split.test):.1f}%")                # about 98%
-print(f"LSQ 2-bit: {100 * evaluate(lsq, split.test):.1f}%")                # about 98%
+control, _ = finetune_float(teacher, split, seed=0, epochs=EPOCHS)
+right = {name: correct_matrix([m], split.test)
+         for name, m in (("teacher", teacher), ("PTQ 2-bit", ptq), ("QAT 2-bit", qat), ("LSQ 2-bit", lsq),
+                         ("float fine-tuned", control))}
+for name, c in right.items():
+    print(f"{name:<17} {format_accuracy(c)}")
+# about: teacher 98.4%, PTQ 49%, QAT 98.4%, LSQ 98.4%, fine-tuned 98.7% (one seed each)
+for a, b in (("QAT 2-bit", "PTQ 2-bit"), ("QAT 2-bit", "float fine-tuned"), ("LSQ 2-bit", "float fine-tuned"),
+             ("float fine-tuned", "teacher")):
+    d, m = paired_bootstrap(right[a], right[b]), mcnemar(right[a], right[b])
+    verdict = "within noise" if m.p_value >= 0.05 else ("better" if d.diff > 0 else "worse")
+    print(f"{a} − {b}: {100 * d.diff:+.1f} points [{100 * d.low:+.1f}, {100 * d.high:+.1f}], "
+          f"McNemar p = {m.p_value:.2g}: {verdict}")
+# QAT recovers about 49 points over PTQ (p far below 0.001); against the fine-tuned float
+# control, QAT and LSQ are within noise: at 2 bits they lose nothing measurable here.
 print("learned weight steps (mean per layer):",
       [round(float(m.w_step.data.mean()), 4) for m in lsq if isinstance(m, LSQLinear)])
 
