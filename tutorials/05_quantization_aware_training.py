@@ -26,7 +26,7 @@ from minicompress.plots.qat import make_qat_accuracy_vs_epoch, make_qat_lsq_step
 from minicompress.quant import fake_quantize_ste, quantize_model
 from minicompress.quant.qat import LSQLinear, to_float_mlp
 from minicompress.stats import format_accuracy, mcnemar, paired_bootstrap
-from minicompress.train import correct_matrix, evaluate
+from minicompress.train import correct_matrix
 
 budget = QUICK if os.environ.get("MINICOMPRESS_QUICK") == "1" else FULL    # epochs and seeds for every step
 FIGURES = os.environ.get("MINICOMPRESS_FIGURES", "figures")

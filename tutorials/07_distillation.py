@@ -26,7 +26,7 @@ from minicompress.experiments.seed_example import SEED_CODE_DEFECTS, run_seed_ex
 from minicompress.nn import MLP
 from minicompress.plots.distillation import make_kd_accuracy_vs_T, make_kd_dark_knowledge
 from minicompress.stats import format_accuracy
-from minicompress.train import correct_matrix, evaluate, predict_logits
+from minicompress.train import correct_matrix, predict_logits
 
 budget = QUICK if os.environ.get("MINICOMPRESS_QUICK") == "1" else FULL    # epochs and seeds for every step
 FIGURES = os.environ.get("MINICOMPRESS_FIGURES", "figures")
