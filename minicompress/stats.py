@@ -242,6 +242,22 @@ def _paired(a, b, who: str) -> tuple:
     return a, b
 
 
+def accuracy_interval(correct) -> tuple:
+    """(accuracy, low, high) of 0/1 results, (images,) for one model or (seeds, images) for several.
+
+    One model: Wilson's interval. Several seeds: the mean over seeds and the
+    t-interval of that mean, clipped to [0, 1].
+    """
+    c = np.atleast_2d(np.asarray(correct, dtype=np.float64))
+    if c.ndim != 2 or c.shape[1] == 0:
+        raise ValueError(f"accuracy_interval needs 0/1 results per image, (images,) or (seeds, images), got {c.shape}")
+    if len(c) > 1:
+        s = seed_interval(c.mean(axis=1))
+        return s.mean, max(s.low, 0.0), min(s.high, 1.0)
+    k = int(round(float(c[0].sum())))
+    return (k / c.shape[1], *wilson_interval(k, c.shape[1]))
+
+
 def format_accuracy(correct) -> str:
     """An accuracy with its 95% interval, in a form both people and scripts read.
 
@@ -250,12 +266,7 @@ def format_accuracy(correct) -> str:
     ``96.1% ± 0.4 [95.6, 96.6]``: mean ± std over seeds, then the t-interval
     of the mean, clipped to [0, 100] (an accuracy cannot leave it).
     """
+    acc, low, high = accuracy_interval(correct)
     c = np.atleast_2d(np.asarray(correct, dtype=np.float64))
-    if c.ndim != 2 or c.shape[1] == 0:
-        raise ValueError(f"format_accuracy needs 0/1 results per image, (images,) or (seeds, images), got {c.shape}")
-    if len(c) > 1:
-        s = seed_interval(c.mean(axis=1))
-        return f"{100 * s.mean:.1f}% ± {100 * s.std:.1f} [{100 * max(s.low, 0):.1f}, {100 * min(s.high, 1):.1f}]"
-    k = int(round(float(c[0].sum())))
-    lo, hi = wilson_interval(k, c.shape[1])
-    return f"{100 * k / c.shape[1]:.1f}% [{100 * lo:.1f}, {100 * hi:.1f}]"
+    spread = f" ± {100 * c.mean(axis=1).std(ddof=1):.1f}" if len(c) > 1 else ""
+    return f"{100 * acc:.1f}%{spread} [{100 * low:.1f}, {100 * high:.1f}]"

@@ -63,12 +63,17 @@ def make_prune_accuracy_vs_sparsity(out_dir, budget: Budget = FULL):
     sp, once, retrained, base = accuracy_vs_sparsity_data(budget)
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 3.8))
-    ax.plot(100 * sp, 100 * once, "o-", label="pruned once, no retraining")
-    ax.plot(100 * sp, 100 * retrained, "s-", label="pruned step by step, retrained (masks fixed)")
+    from ..stats import wilson_interval
+    n = len(digits_split().test)
+    for acc, marker, label in ((once, "o-", "pruned once, no retraining"),
+                               (retrained, "s-", "pruned step by step, retrained (masks fixed)")):
+        low, high = np.array([wilson_interval(int(round(a * n)), n) for a in acc]).T
+        ax.errorbar(100 * sp, 100 * acc, yerr=[100 * (acc - low), 100 * (high - acc)], fmt=marker, capsize=3,
+                    label=label)
     ax.axhline(100 * base, color="gray", ls="--", label=f"float teacher ({100 * base:.1f}%)")
     ax.set_xlabel("weights removed (%), global magnitude threshold")
     ax.set_ylabel("test accuracy (%)")
-    ax.set_title("Retraining lets the network route around the pruned weights")
+    ax.set_title("Retraining lets the network route around the pruned weights (bars: Wilson 95%)", fontsize=10)
     ax.legend(loc="lower left")
     return save(fig, out_dir, "prune_accuracy_vs_sparsity")
 

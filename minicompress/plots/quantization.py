@@ -90,11 +90,16 @@ def make_quant_mse_vs_bits(out_dir, budget: Budget = FULL):
 
 
 def accuracy_vs_bits_data(bits=(2, 3, 4, 5, 6, 8), budget: Budget = FULL):
-    """Test accuracy of the teacher with weight-only PTQ, per-tensor and per-channel."""
+    """Rows (bits, per-tensor acc, low, high, per-channel acc, low, high) of weight-only PTQ (Wilson 95%),
+    and the teacher's accuracy."""
+    from ..stats import accuracy_interval
+    from ..train import correct_matrix
     teacher, _ = shared_teacher(epochs=budget.teacher_epochs)
     test = digits_split().test
-    rows = [(b, evaluate(quantize_model(teacher, b, mode="weight_only", per_channel=False), test),
-             evaluate(quantize_model(teacher, b, mode="weight_only", per_channel=True), test)) for b in bits]
+    rows = [(b, *accuracy_interval(correct_matrix([quantize_model(teacher, b, mode="weight_only",
+                                                                  per_channel=False)], test)),
+             *accuracy_interval(correct_matrix([quantize_model(teacher, b, mode="weight_only",
+                                                               per_channel=True)], test))) for b in bits]
     return np.array(rows), evaluate(teacher, test)
 
 
@@ -103,12 +108,13 @@ def make_quant_accuracy_vs_bits(out_dir, budget: Budget = FULL):
     d, base = accuracy_vs_bits_data(budget=budget)
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 3.8))
-    ax.plot(d[:, 0], 100 * d[:, 1], "o-", label="per-tensor step")
-    ax.plot(d[:, 0], 100 * d[:, 2], "s-", label="per-channel step (one per output neuron)")
+    for col, marker, label in ((1, "o-", "per-tensor step"), (4, "s-", "per-channel step (one per output neuron)")):
+        acc, low, high = 100 * d[:, col], 100 * d[:, col + 1], 100 * d[:, col + 2]
+        ax.errorbar(d[:, 0], acc, yerr=[acc - low, high - acc], fmt=marker, capsize=3, label=label)
     ax.axhline(100 * base, color="gray", ls="--", label=f"float32 ({100 * base:.1f}%)")
     ax.set_xlabel("weight bits (symmetric, weight-only)")
     ax.set_ylabel("test accuracy (%)")
-    ax.set_title("Digits teacher after post-training weight quantization")
+    ax.set_title("Teacher after weight-only PTQ, step max|w|/qmax (bars: Wilson 95%)", fontsize=10)
     ax.legend(loc="lower right")
     return save(fig, out_dir, "quant_accuracy_vs_bits")
 

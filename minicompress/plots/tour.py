@@ -8,6 +8,7 @@ from . import figure, pyplot, save
 
 @figure("tour_size_vs_accuracy", "tour")
 def make_tour_size_vs_accuracy(out_dir, budget: Budget = FULL):
+    from ..stats import accuracy_interval
     from ..tour import tour_rows
     rows, f32, _ = tour_rows(budget=budget)
     plt = pyplot()
@@ -21,8 +22,11 @@ def make_tour_size_vs_accuracy(out_dir, budget: Budget = FULL):
         placed.update(r.method for r in pts)
         for ax in (full, zoom):
             if pts:
-                ax.scatter([r.nbytes for r in pts], [100 * r.accuracy for r in pts], s=36,
-                           label=label, color=f"C{gi}")
+                lows, highs = zip(*[accuracy_interval(r.correct)[1:] for r in pts])
+                ax.errorbar([r.nbytes for r in pts], [100 * r.accuracy for r in pts], fmt="o", ms=5, capsize=2,
+                            yerr=[[100 * (r.accuracy - lo) for r, lo in zip(pts, lows)],
+                                  [100 * (hi - r.accuracy) for r, hi in zip(pts, highs)]],
+                            label=label, color=f"C{gi}", elinewidth=0.8)
         for i, r in enumerate(pts):
             if r.accuracy >= 0.9:
                 zoom.annotate(r.method, (r.nbytes, 100 * r.accuracy), fontsize=6,
@@ -35,5 +39,5 @@ def make_tour_size_vs_accuracy(out_dir, budget: Budget = FULL):
     zoom.set_ylim(90, 99.5)
     zoom.set_title("the ones above 90%")
     zoom.legend(fontsize=8, loc="lower right")
-    fig.suptitle("The tour: size against accuracy on the 450 test digits")
+    fig.suptitle("The tour: size against accuracy on the 450 test digits (bars: 95% intervals)")
     return save(fig, out_dir, "tour_size_vs_accuracy")
