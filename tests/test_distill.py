@@ -31,6 +31,7 @@ from minicompress.experiments import QUICK
 from minicompress.experiments.distill import best_bias_shift, report
 from minicompress.experiments.seed_example import SEED_CODE_DEFECTS, SeedModel, run_seed_example
 from minicompress.nn import MLP
+from minicompress.stats import paired_bootstrap
 
 
 def check(fn, *inputs):
@@ -224,3 +225,21 @@ def test_dark_knowledge_student_recognises_most_of_the_never_seen_digit():
     dk = dark_knowledge_table(Context(), seeds=range(5))
     assert np.mean(dk["distilled"][0]) >= 0.5, dk["distilled"][0]
     assert np.mean(dk["hard (no 3s)"][0]) == 0.0       # a label never seen is never predicted
+
+
+@pytest.mark.slow
+def test_the_readme_distillation_sentences_hold():
+    """README: a converged student on all labels gets ≥ 95.5%; with all labels distillation and label
+    smoothing are within noise of it; with 5 labels per class the teacher's soft labels win by ≥ 2 points."""
+    from minicompress.experiments.distill import Context, controls_table, few_labels_table
+    ctx = Context()
+    seeds = range(5)
+    c = controls_table(ctx, seeds)
+    assert c["hard"].mean >= 0.955, c["hard"].accs
+    for key in ("kd", "smooth"):
+        d = paired_bootstrap(c[key].correct, c["hard"].correct)
+        assert d.within_noise, (key, d)
+    f = few_labels_table(ctx, seeds)
+    gain = paired_bootstrap(f["unlabelled"].correct, f["few"].correct)
+    assert gain.diff >= 0.02 and gain.low > 0, gain
+    assert paired_bootstrap(f["unlabelled"].correct, c["hard"].correct).within_noise

@@ -15,7 +15,8 @@ def make_tour_size_vs_accuracy(out_dir, budget: Budget = FULL):
     fig, (full, zoom) = plt.subplots(1, 2, figsize=(13, 5.5), gridspec_kw={"width_ratios": [1, 1.6]})
     groups = [("float", ("float32", "float16", "bfloat16")), ("integer-only", ("integer-only",)),
               ("QAT / LSQ", ("QAT", "LSQ")), ("post-training", ("weights,", "act,")),
-              ("distillation", ("student",)), ("Deep Compression", ("pruned", "sharing", "Huffman"))]
+              ("distillation", ("student", "self-distilled", "on labels")),
+              ("Deep Compression", ("pruned", "sharing", "Huffman"))]
     placed = set()
     for gi, (label, keys) in enumerate(groups):
         pts = [r for r in rows if r.method not in placed and any(k in r.method for k in keys)]

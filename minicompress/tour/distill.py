@@ -55,7 +55,7 @@ def distill_rows(ctx):
     rows.append(row(f"{NAME}, teacher labels the rest", [ectx.student("unlabelled", STUDENT, None, k, T)
                                                          for k in seeds],
                     f"soft labels on all {len(train)} images, α = 1: no label used", (few, hard)))
-    dk = dark_knowledge_table(ectx, seeds=seeds)
+    dk = dark_knowledge_table(ectx, seeds=seeds, with_hard=False)
     c3, _ = dk["distilled"]
     student = dk["student"]
     rows.append(measured("student 64-64-10 that never saw a 3", dk["students"], test,
