@@ -70,7 +70,14 @@ def cmd_exercises(args) -> int:
     if not args.dir:
         raise SystemExit("exercises new needs a folder: python -m minicompress exercises new DIR")
     from .exercises.generate import write_exercises
-    for path in write_exercises(args.dir):
+    try:
+        paths = write_exercises(args.dir, force=args.force)
+    except FileExistsError as exc:
+        raise SystemExit(f"exercises new: {exc}") from None
+    except OSError as exc:
+        raise SystemExit(f"exercises new: cannot write into {args.dir}: {exc.strerror or exc} "
+                         "(choose a folder you may write to)") from None
+    for path in paths:
         print(path)
     print(f"each exercise has a .py file to complete and a .md with instructions; grade one with "
           f"`python -m minicompress check SLUG {args.dir}/FILE.py`")
@@ -79,7 +86,9 @@ def cmd_exercises(args) -> int:
 
 def cmd_check(args) -> int:
     from .exercises.grade import check
-    ok, text = check(args.exercise, args.path)
+    from .exercises.sandbox import Limits, default_limits
+    limits = default_limits() if args.timeout is None else Limits(seconds=args.timeout)
+    ok, text = check(args.exercise, args.path, limits)
     print(text)
     return 0 if ok else 1
 
@@ -141,11 +150,15 @@ def _experiments_args(p):
 def _exercises_args(p):
     p.add_argument("action", choices=["list", "new"])
     p.add_argument("dir", nargs="?", help="folder for `new`")
+    p.add_argument("--force", action="store_true", help="overwrite exercise files already in the folder")
 
 
 def _check_args(p):
     p.add_argument("exercise", help="the exercise's name or number (see `exercises list`)")
     p.add_argument("path", nargs="?", help="the student's file (default: NN_name.py here)")
+    p.add_argument("--timeout", type=float, default=None,
+                   help="seconds the file may run (default 5, or $MINICOMPRESS_GRADE_TIMEOUT); it runs in a "
+                        "child process with memory and output limits")
 
 
 def _info_args(p):

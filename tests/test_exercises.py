@@ -99,3 +99,91 @@ def test_teachers_path_end_to_end(tmp_path):
 def test_kd_gradient_without_its_T_is_named(tmp_path):
     ok, text = _solve(by("kd_gradient"), tmp_path, "return T * (soft_labels(", "return 1 * (soft_labels(")
     assert not ok and "likely mistake: T factor missing" in text
+
+
+# --- the grader runs the student's file in a child process --------------------------------------------------
+
+def _grade_source(tmp_path, source, slug="kd_loss", seconds=5.0):
+    from minicompress.exercises.sandbox import Limits
+    ex = by(slug)
+    path = tmp_path / ex.filename
+    path.write_text(source, encoding="utf-8")
+    return check(slug, path, Limits(seconds=seconds))
+
+
+def test_a_file_that_exits_early_fails_with_a_message(tmp_path):
+    for exit_call in ("import os\nos._exit(0)\n", "import sys\nsys.exit(0)\n", "exit()\n"):
+        ok, text = _grade_source(tmp_path, exit_call)
+        assert not ok and "0 passed" in text, text
+        assert "exit" in text and "Traceback" not in text
+
+
+def test_an_endless_loop_is_stopped_at_the_time_limit(tmp_path):
+    import time
+    start = time.perf_counter()
+    ok, text = _grade_source(tmp_path, "def kd_loss(*a, **k):\n    while True:\n        pass\n", seconds=1.0)
+    assert not ok and "did not finish within 1 s" in text
+    assert time.perf_counter() - start < 10
+
+
+def test_patching_the_reference_or_allclose_cannot_pass(tmp_path):
+    source = "\n".join([
+        "import numpy as np",
+        "import minicompress.distill.kd_loss as K",
+        "import minicompress.exercises.grade as G",
+        "np.allclose = lambda *a, **k: True",
+        "np.array_equal = lambda *a, **k: True",
+        "K.kd_loss = lambda *a, **k: 0.0",
+        "G._same = lambda *a, **k: (True, '')",
+        "from minicompress import Tensor",
+        "def kd_loss(zs, zt, y=None, *, T=4.0, alpha=0.9):",
+        "    return Tensor(np.array(0.0))",
+    ])
+    ok, text = _grade_source(tmp_path, source)
+    assert not ok and "0 passed" in text
+
+
+def test_syntax_and_import_errors_name_the_students_line(tmp_path):
+    ok, text = _grade_source(tmp_path, "import numpy as np\n\ndef kd_loss(:\n    pass\n")
+    assert not ok and "line 3" in text and "SyntaxError" in text and "Traceback" not in text
+    ok, text = _grade_source(tmp_path, "import numpy as np\nx = 1\nraise ValueError('oops')\n")
+    assert not ok and "line 3" in text and "ValueError: oops" in text
+    assert "grade.py" not in text and "sandbox.py" not in text
+
+
+def test_megabytes_of_prints_are_cut_and_fail(tmp_path):
+    ok, text = _grade_source(tmp_path, "print('x' * 5_000_000)\n")
+    assert not ok and "printed more than" in text
+    assert len(text) < 20_000
+
+
+def test_an_unbounded_allocation_fails_without_hurting_the_grader(tmp_path):
+    ok, text = _grade_source(tmp_path, "import numpy as np\ndef kd_loss(*a, **k):\n    return np.ones(400_000_000)\n")   # 3.2 GB: over the 1 GiB limit
+    assert not ok and "MemoryError" in text and "line 3" in text
+
+
+def test_prints_of_a_correct_file_are_shown_and_it_still_passes(tmp_path):
+    ex = by("kd_loss")
+    ok, text = _grade_source(tmp_path, reference_source(ex) + "\nprint('hello from the student')\n")
+    assert ok and "hello from the student" in text
+
+
+def test_the_pytest_route_fails_when_a_file_exits_early(tmp_path):
+    ex = by("kd_loss")
+    (tmp_path / ex.filename).write_text("import os\nos._exit(0)\n")
+    out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "exercise_kd_loss",
+                          str(Path(__file__).parent / "test_exercises.py")],
+                         capture_output=True, text=True, env={**os.environ, "MINICOMPRESS_STUDENT_DIR": str(tmp_path)},
+                         timeout=300)
+    assert out.returncode != 0 and "1 failed" in out.stdout, out.stdout[-2000:]
+
+
+def test_the_time_limit_is_settable_and_checked():
+    from minicompress.exercises.sandbox import Limits, default_limits
+    with pytest.raises(ValueError, match="positive number of seconds"):
+        Limits(seconds=0)
+    os.environ["MINICOMPRESS_GRADE_TIMEOUT"] = "2.5"
+    try:
+        assert default_limits().seconds == 2.5
+    finally:
+        del os.environ["MINICOMPRESS_GRADE_TIMEOUT"]

@@ -85,17 +85,33 @@ def reference_source(ex: Exercise) -> str:
     return "\n".join(parts).rstrip() + "\n"
 
 
-def write_exercises(folder, slugs=None) -> list:
-    """Write ``NN_slug.py`` and ``NN_slug.md`` for each exercise into ``folder``; returns the paths."""
+GRADING_NOTE = (
+    "The grader runs your file in a separate process with a time limit (5 s unless the teacher sets "
+    "another), a memory limit and an output limit, and computes the expected answers itself: an endless "
+    "loop, a crash, an early exit or a changed reference fails with a message instead of hanging or "
+    "passing. It does not protect against a program written to do harm: run code you do not trust only "
+    "in a container or under a separate account.")
+
+
+def write_exercises(folder, slugs=None, force: bool = False) -> list:
+    """Write ``NN_slug.py`` and ``NN_slug.md`` for each exercise into ``folder``; returns the paths.
+
+    Refuses (``FileExistsError``, naming the files) to overwrite a file that is
+    already there, which may be a student's finished work, unless ``force``.
+    """
     folder = Path(folder)
+    chosen = [ex for ex in EXERCISES if not slugs or ex.slug in slugs]
+    present = [folder / name for ex in chosen for name in (ex.filename, f"{ex.slug}.md") if (folder / name).exists()]
+    if present and not force:
+        raise FileExistsError(f"{len(present)} exercise files are already in {folder} (for example "
+                              f"{present[0].name}) and may hold a student's work; nothing was written. "
+                              "Use another folder, or --force to overwrite them")
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for ex in EXERCISES:
-        if slugs and ex.slug not in slugs:
-            continue
-        (folder / ex.filename).write_text(student_source(ex))
+    for ex in chosen:
+        (folder / ex.filename).write_text(student_source(ex), encoding="utf-8")
         (folder / f"{ex.slug}.md").write_text(f"# Exercise {ex.number}: {ex.title}\n\n{ex.instructions.strip()}\n\n"
                                              f"Check your work:\n\n    python -m minicompress check {ex.slug} "
-                                             f"{ex.filename}\n")
+                                             f"{ex.filename}\n\n{GRADING_NOTE}\n", encoding="utf-8")
         written.append(folder / ex.filename)
     return written

@@ -1,15 +1,18 @@
-"""Grade a student's exercise file: every case, what was received, what was expected, and why."""
+"""Grade a student's exercise file: every case, what was received, what was expected, and why.
+
+The student's code runs in a child process (``sandbox``); this module computes
+the expected values and the verdicts in the grader's own process.
+"""
 
 from __future__ import annotations
 
-import importlib.util
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .catalog import Exercise, by_slug, caller
+from .catalog import Exercise, by_slug
+from .sandbox import Limits, run_student
 
 
 @dataclass
@@ -21,6 +24,7 @@ class Result:
     source: str
     hint: str = ""
     mistake: str = ""
+    printed: str = ""                # what the student's file printed (shown once, cut at 4,000 characters)
 
 
 def _show(x) -> str:
@@ -52,33 +56,35 @@ def _same(a, b, exact: bool) -> tuple:
     return bool(np.allclose(a.astype(float), b.astype(float), rtol=1e-7, atol=1e-9)), "values differ"
 
 
-def load_student(path) -> object:
+def grade(ex: Exercise, path, limits: Limits | None = None) -> list:
+    """Run every case of ``ex`` on the student's file ``path``, in a child process (``sandbox``).
+
+    The expected values and every verdict are computed here, in the grader's
+    own process; the child only returns what the student's function returned.
+    """
     path = Path(path)
-    if not path.exists():
+    if not path.is_file():
         raise SystemExit(f"no file {path}: write the exercises with `python -m minicompress exercises new DIR`")
-    spec = importlib.util.spec_from_file_location(f"student_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def grade(ex: Exercise, module) -> list:
-    """Run every case of ``ex`` on the student's ``module``."""
-    call = caller(ex)
+    cases = ex.cases()
+    run = run_student(path, ex.slug, [c.args for c in cases], limits)
     results = []
-    for case in ex.cases():
+    for i, case in enumerate(cases):
         expected = ex.reference(*case.args)
-        try:
-            received = call(module, case.args)
-        except NotImplementedError as exc:
+        if run.failure:
+            results.append(Result(case.label, False, "nothing", _show(expected), case.source,
+                                  hint=run.failure if i == 0 else "(see the first case)"))
+            continue
+        outcome = run.outcomes[i]
+        if outcome[0] == "todo":
             results.append(Result(case.label, False, "NotImplementedError", _show(expected), case.source,
-                                  hint=f"not written yet: {exc}"))
+                                  hint=f"not written yet: {outcome[1]}"))
             continue
-        except Exception as exc:  # the student's error, reported in words, with the line it came from
-            where = traceback.extract_tb(exc.__traceback__)[-1]
-            results.append(Result(case.label, False, f"{type(exc).__name__}: {exc}", _show(expected), case.source,
-                                  hint=f"raised at line {where.lineno} of {Path(where.filename).name}"))
+        if outcome[0] == "error":          # the student's error, in words, with the line it came from
+            _, message, line, text = outcome
+            where = f"raised at line {line} of {path.name}" + (f": {text}" if text else "") if line else ""
+            results.append(Result(case.label, False, message, _show(expected), case.source, hint=where))
             continue
+        received = outcome[1]
         ok, why = _same(received, expected, ex.exact)
         result = Result(case.label, ok, _show(received), _show(expected), case.source, hint="" if ok else why)
         if not ok:
@@ -91,6 +97,8 @@ def grade(ex: Exercise, module) -> list:
                     result.mistake, result.hint = m.name, m.hint
                     break
         results.append(result)
+    if run.printed.strip():
+        results[-1].printed = run.printed
     return results
 
 
@@ -106,14 +114,21 @@ def report(ex: Exercise, results: list) -> str:
                 lines.append(f"      likely mistake: {r.mistake}")
             if r.hint:
                 lines.append(f"      hint:     {r.hint}")
+    printed = "".join(r.printed for r in results)
+    if printed.strip():
+        lines.append("  the file printed:")
+        lines.extend(f"    | {line}" for line in printed.rstrip().splitlines()[:40])
     passed = sum(r.ok for r in results)
     lines.append(f"{passed} passed, {len(results) - passed} failed")
     return "\n".join(lines)
 
 
-def check(name: str, path=None) -> tuple:
-    """(all passed?, report text) for exercise ``name`` in the student's file ``path``."""
+def check(name: str, path=None, limits: Limits | None = None) -> tuple:
+    """(all passed?, report text) for exercise ``name`` in the student's file ``path``.
+
+    The file runs in a child process with a time, memory and output limit
+    (``sandbox.Limits``); see ``sandbox`` for what that protects against.
+    """
     ex = by_slug(name)
-    module = load_student(path or ex.filename)
-    results = grade(ex, module)
+    results = grade(ex, path or ex.filename, limits)
     return all(r.ok for r in results), report(ex, results)
