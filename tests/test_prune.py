@@ -1,8 +1,10 @@
 """Deep Compression: pruning, weight sharing, Huffman and gap coding, the file, and its errors."""
 
+import struct
+
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -155,6 +157,91 @@ def test_file_refuses_damage():
             decode_model(data[:cut])
     with pytest.raises(TypeError, match="weight-shared MLP"):
         encode_model(MLP((3, 2)))
+
+
+def _sealed(payload: bytes) -> bytes:
+    """A payload with a valid CRC-32: what a deliberately crafted file looks like."""
+    import zlib
+    return payload + struct.pack("<I", zlib.crc32(payload))
+
+
+def _layer_head_offset():
+    from minicompress.prune.storage import MAGIC
+    return len(MAGIC) + struct.calcsize("<BH")
+
+
+def test_crafted_sizes_are_refused_before_anything_is_allocated():
+    import tracemalloc
+
+    from minicompress.prune.storage import LAYER_HEAD, MAGIC, VERSION
+    head = MAGIC + struct.pack("<BH", VERSION, 1)
+    crafted = {
+        "huge layer": head + struct.pack(LAYER_HEAD, 65535, 65535, 4, 5, 0, 2**32 - 1),
+        "huge entry count": head + struct.pack(LAYER_HEAD, 8, 6, 4, 5, 0, 2**32 - 1) + b"\0" * 56,
+        "0×0 layer": head + struct.pack(LAYER_HEAD, 0, 0, 1, 5, 0, 0),
+        "no layers": MAGIC + struct.pack("<BH", VERSION, 0),
+        "65535 layers": MAGIC + struct.pack("<BH", VERSION, 65535),
+    }
+    for name, payload in crafted.items():
+        tracemalloc.start()
+        with pytest.raises(CorruptModelError):
+            decode_model(_sealed(payload))
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert peak < 1 << 20, (name, peak)
+
+
+def _tamper(data: bytes, offset: int, new: bytes) -> bytes:
+    payload = bytearray(data[:-4])
+    payload[offset:offset + len(new)] = new
+    return _sealed(bytes(payload))
+
+
+def test_values_must_be_finite_and_widths_must_chain():
+    from minicompress.prune.storage import LAYER_HEAD
+    data, _ = encode_model(small_shared(), index_bits=3)
+    first = _layer_head_offset() + struct.calcsize(LAYER_HEAD)          # the first layer's codebook
+    with pytest.raises(CorruptModelError, match="NaN or infinite"):
+        decode_model(_tamper(data, first, struct.pack("<f", float("nan"))))
+    with pytest.raises(CorruptModelError, match="NaN or infinite"):
+        decode_model(_tamper(data, first + 4, struct.pack("<f", float("inf"))))
+    # the first layer claims 7 outputs instead of 8: the second layer's 8 inputs no longer chain
+    with pytest.raises(CorruptModelError):
+        decode_model(_tamper(data, _layer_head_offset(), struct.pack("<H", 7)))
+    with pytest.raises(TypeError, match="reads bytes"):
+        decode_model("MCDC")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), min_size=1, max_size=6),
+       st.integers(0, 3))
+def test_fuzz_a_damaged_file_with_a_valid_checksum_decodes_and_runs_or_is_refused(edits, cut):
+    import time
+    import tracemalloc
+    data = _FUZZ_BASE
+    payload = bytearray(data[:-4])
+    for pos, value in edits:
+        payload[pos % len(payload)] = value
+    if cut:
+        payload = payload[:len(payload) - cut * 7]
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        model = decode_model(_sealed(bytes(payload)))
+    except CorruptModelError:
+        model = None
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    assert time.perf_counter() - start < 2.0
+    assert peak < 8 << 20
+    if model is not None:                                  # whatever it decoded must run on its own input width
+        width = model[0].in_features
+        out = predict_logits(model, np.ones((2, width), np.float32))
+        assert np.all(np.isfinite(out))
+
+
+_FUZZ_BASE = encode_model(small_shared(), index_bits=3)[0]
 
 
 @pytest.mark.slow

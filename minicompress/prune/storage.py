@@ -10,7 +10,12 @@ Layout (little-endian), per layer after a small header:
     gap table     (symbol u16, length u8) per gap value + Huffman stream of position gaps
 
 and a CRC-32 of everything at the end, so a damaged or cut file is refused
-with a clear error instead of decoding into a wrong model.
+with a clear error instead of decoding into a wrong model. The CRC catches
+accidents (a flipped bit, a cut download), not tampering: anyone can write a
+matching checksum. So the decoder also checks every declared count and
+shape against the bytes that remain and against ``DecodeLimits`` before it
+allocates anything, checks that widths chain and that values are finite,
+and raises ``CorruptModelError`` for anything else.
 """
 
 from __future__ import annotations
@@ -34,6 +39,16 @@ LAYER_HEADER_BYTES = struct.calcsize(LAYER_HEAD) + 2 * struct.calcsize("<II")   
 
 class CorruptModelError(ValueError):
     """The bytes are not a complete, undamaged compressed model."""
+
+
+@dataclass(frozen=True)
+class DecodeLimits:
+    """The largest model ``decode_model`` will build; raise them to read a bigger file on purpose."""
+
+    weights_per_layer: int = 1 << 24          # 64 MiB of float32 per dense matrix
+    weights: int = 1 << 26                    # 256 MiB for the whole model
+    layers: int = 64
+    max_code_length: int = 32                 # longer Huffman codes than this are never written
 
 
 @dataclass
@@ -114,20 +129,45 @@ class _Reader:
     def unpack(self, fmt: str):
         return struct.unpack(fmt, self.take(struct.calcsize(fmt)))
 
-    def table(self) -> dict:
+    def table(self, limits: DecodeLimits) -> dict:
+        """A canonical Huffman table: symbol → length, each length in 1..max, the lengths a prefix code."""
         (n,) = self.unpack("<H")
-        return dict(self.unpack("<HB") for _ in range(n))
+        if 3 * n > len(self.data) - self.pos:
+            raise CorruptModelError(f"a code table declares {n} symbols but only {len(self.data) - self.pos} "
+                                    "bytes remain: truncated or corrupted")
+        lengths = dict(self.unpack("<HB") for _ in range(n))
+        if len(lengths) != n or any(not 1 <= v <= limits.max_code_length for v in lengths.values()):
+            raise CorruptModelError(f"a code table repeats a symbol or has a code length outside "
+                                    f"1..{limits.max_code_length}: corrupted")
+        if sum(2.0 ** -v for v in lengths.values()) > 1.0:
+            raise CorruptModelError("a code table's lengths break Kraft's inequality (Σ 2^−length > 1): "
+                                    "no prefix code has them, so the table is corrupted")
+        return lengths
 
     def stream(self, count: int, lengths: dict) -> np.ndarray:
         nbits, nbytes = self.unpack("<II")
+        if nbytes > len(self.data) - self.pos or nbits > 8 * nbytes:
+            raise CorruptModelError(f"a stream declares {nbytes} bytes ({nbits} bits) but only "
+                                    f"{len(self.data) - self.pos} bytes remain: truncated or corrupted")
+        if count > nbits:                      # every symbol takes at least one bit: check before allocating
+            raise CorruptModelError(f"a stream declares {count} symbols in {nbits} bits; each needs at least "
+                                    "one: corrupted")
         try:
             return huffman.decode(self.take(nbytes), nbits, count, lengths)
         except huffman.DecodeError as exc:
             raise CorruptModelError(str(exc)) from None
 
 
-def decode_model(data: bytes) -> Sequential:
-    """The MLP (Linear and ReLU, float32) that ``encode_model`` stored; refuses damaged bytes."""
+def decode_model(data: bytes, limits: DecodeLimits = DecodeLimits()) -> Sequential:
+    """The MLP (Linear and ReLU, float32) that ``encode_model`` stored; refuses damaged bytes.
+
+    Every declared size is checked against the bytes that remain and
+    against ``limits`` before anything is allocated, so no file, however
+    made, can ask for gigabytes; every problem is a ``CorruptModelError``.
+    """
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"decode_model reads bytes (open the file with 'rb'), got {type(data).__name__}")
+    data = bytes(data)
     if len(data) < FILE_HEADER_BYTES or data[:4] != MAGIC:
         raise CorruptModelError("not a minicompress compressed model (the file does not start with 'MCDC')")
     payload, (crc,) = data[:-4], struct.unpack("<I", data[-4:])
@@ -138,13 +178,32 @@ def decode_model(data: bytes) -> Sequential:
     version, n_layers = r.unpack("<BH")
     if version != VERSION:
         raise CorruptModelError(f"file version {version}, this minicompress reads version {VERSION}")
-    layers = []
-    for _ in range(n_layers):
-        out_f, in_f, k, _bits, relu, count = r.unpack(LAYER_HEAD)
+    if not 1 <= n_layers <= limits.layers:
+        raise CorruptModelError(f"the file declares {n_layers} layers; a model has 1 to {limits.layers}")
+    layers, total, width = [], 0, None
+    for i in range(n_layers):
+        out_f, in_f, k, bits, relu, count = r.unpack(LAYER_HEAD)
+        size = out_f * in_f
+        total += size
+        if out_f < 1 or in_f < 1 or not 1 <= bits <= 16 or relu not in (0, 1):
+            raise CorruptModelError(f"layer {i} declares {out_f}×{in_f} weights, {bits}-bit gaps and "
+                                    f"relu={relu}: a layer needs at least 1×1 weights, bits 1..16, relu 0 or 1")
+        if width is not None and in_f != width:
+            raise CorruptModelError(f"layer {i} takes {in_f} inputs but layer {i - 1} gives {width}: "
+                                    "the widths do not chain")
+        if size > limits.weights_per_layer or total > limits.weights:
+            raise CorruptModelError(f"layer {i} declares {out_f}×{in_f} weights ({total:,} so far), more than "
+                                    f"DecodeLimits allows ({limits.weights_per_layer:,} per layer, "
+                                    f"{limits.weights:,} in all)")
+        if count > size:
+            raise CorruptModelError(f"layer {i} declares {count} entries for {size} weights: corrupted")
+        width = out_f
         codebook = np.frombuffer(r.take(4 * k), dtype="<f4")
         bias = np.frombuffer(r.take(4 * out_f), dtype="<f4")
-        syms = r.stream(count, r.table())
-        gaps = r.stream(count, r.table())
+        if not (np.all(np.isfinite(codebook)) and np.all(np.isfinite(bias))):
+            raise CorruptModelError(f"layer {i} holds NaN or infinite shared values or biases")
+        syms = r.stream(count, r.table(limits))
+        gaps = r.stream(count, r.table(limits))
         try:
             keep, cell = decode_positions(gaps, syms, out_f * in_f, pad_symbol=k)
         except ValueError as exc:
