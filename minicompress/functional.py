@@ -56,10 +56,14 @@ def linear(x, weight, bias=None) -> Tensor:
     return out
 
 
-def _stable_log_softmax(z: np.ndarray, axis: int) -> np.ndarray:
+def _stable_log_softmax(z: np.ndarray, axis: int, T: float = 1.0) -> np.ndarray:
+    """log softmax(z / T): the max is subtracted before dividing by T."""
     # subtle: exp(1e4) overflows; shifting by the max changes nothing
     # mathematically (log-sum-exp is shift-invariant) and keeps exp ≤ 1.
-    shifted = z - z.max(axis=axis, keepdims=True)
+    # Shift first, divide second: 1e308 / 0.5 would overflow to inf, and
+    # inf − inf is NaN; (1e308 − 1e308) / 0.5 is 0.
+    with np.errstate(over="ignore"):                 # −1e308 / 0.5 → −inf, whose exp is exactly 0
+        shifted = (z - z.max(axis=axis, keepdims=True)) / T
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
@@ -69,7 +73,7 @@ def log_softmax(z, T: float = 1.0, axis: int = -1) -> Tensor:
     Backward: ∂L/∂z_i = (g_i − p_i Σ_j g_j) / T, where g = ∂L/∂log p.
     """
     z, T = _as_tensor(z), check_temperature(T)
-    logp = _stable_log_softmax(z.data / T, axis)
+    logp = _stable_log_softmax(z.data, axis, T)
     out = Tensor.from_op(logp, (z,), "log_softmax")
     if out.requires_grad:
         def _backward(grad):
@@ -91,7 +95,7 @@ def softmax(z, T: float = 1.0, axis: int = -1) -> Tensor:
     array([[0.25, 0.75]])
     """
     z, T = _as_tensor(z), check_temperature(T)
-    p = np.exp(_stable_log_softmax(z.data / T, axis))
+    p = np.exp(_stable_log_softmax(z.data, axis, T))
     out = Tensor.from_op(p, (z,), "softmax")
     if out.requires_grad:
         def _backward(grad):
@@ -135,6 +139,8 @@ def cross_entropy(logits, labels, reduction: str = "mean", label_smoothing: floa
     if z.ndim != 2:
         raise ValueError(f"cross_entropy expects logits of shape (batch, classes), got {z.shape}")
     B, C = z.shape
+    if B == 0:
+        raise ValueError("cross_entropy got an empty batch (0 examples): its mean is undefined")
     y = check_labels(labels, B, C)
     if reduction not in ("mean", "sum"):
         raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")

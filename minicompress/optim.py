@@ -12,9 +12,15 @@ class Optimizer:
         self.params = list(params)
         if not self.params:
             raise ValueError("optimizer got an empty parameter list: nothing to train")
-        if not lr > 0:
-            raise ValueError(f"learning rate must be > 0, got lr={lr}")
+        if not (np.isfinite(lr) and lr > 0):
+            raise ValueError(f"learning rate must be a finite number > 0, got lr={lr}")
         self.lr = float(lr)
+
+    @staticmethod
+    def _check_decay(weight_decay) -> float:
+        if not (np.isfinite(weight_decay) and weight_decay >= 0):
+            raise ValueError(f"weight_decay must be a finite number >= 0, got {weight_decay}")
+        return float(weight_decay)
 
     def zero_grad(self) -> None:
         """Forget the gradients (``grad = None``, PyTorch's ``set_to_none=True``)."""
@@ -41,9 +47,7 @@ class SGD(Optimizer):
         super().__init__(params, lr)
         if not 0 <= momentum < 1:
             raise ValueError(f"momentum must be in [0, 1), got {momentum}")
-        if weight_decay < 0:
-            raise ValueError(f"weight_decay must be >= 0, got {weight_decay}")
-        self.momentum, self.weight_decay = momentum, weight_decay
+        self.momentum, self.weight_decay = momentum, self._check_decay(weight_decay)
         self.velocity = [None] * len(self.params)
 
     def _update(self, i, p):
@@ -68,7 +72,11 @@ class Adam(Optimizer):
         b1, b2 = betas
         if not (0 <= b1 < 1 and 0 <= b2 < 1):
             raise ValueError(f"betas must each lie in [0, 1), got {betas}")
-        self.betas, self.eps, self.weight_decay = (float(b1), float(b2)), float(eps), weight_decay
+        if not (np.isfinite(eps) and eps > 0):
+            raise ValueError(f"eps must be a finite number > 0, got {eps}: it keeps m̂/(√v̂ + ε) finite "
+                             "where a gradient is 0")
+        self.betas, self.eps = (float(b1), float(b2)), float(eps)
+        self.weight_decay = self._check_decay(weight_decay)
         self.m = [np.zeros_like(p.data) for p in self.params]
         self.v = [np.zeros_like(p.data) for p in self.params]
         self.t = [0] * len(self.params)

@@ -56,7 +56,7 @@ def test_optimizer_input_errors():
     p = with_grad([1.0], [1.0])
     with pytest.raises(ValueError, match="empty parameter list"):
         SGD([], lr=0.1)
-    with pytest.raises(ValueError, match="learning rate must be > 0, got lr=0"):
+    with pytest.raises(ValueError, match="learning rate must be a finite number > 0, got lr=0"):
         SGD([p], lr=0)
     with pytest.raises(ValueError, match="momentum"):
         SGD([p], lr=0.1, momentum=1.0)

@@ -74,9 +74,7 @@ def kl_divergence(student_logits, teacher_logits, *, T: float = 1.0) -> Tensor:
     0.2231
     """
     zs, zt = _student(student_logits), _constant(teacher_logits)
-    if zt.shape != zs.shape or zs.ndim != 2:
-        raise ValueError(f"student logits {zs.shape} and teacher logits {zt.shape} must have the same "
-                         "shape (batch, classes): both models must classify the same examples into the same classes")
+    check_logit_pair(zs.shape, zt.shape)
     log_pt = F.log_softmax(zt, T).data                         # (B, C) constants: the teacher is fixed
     pt = Tensor(np.exp(log_pt).astype(zs.dtype))
     log_ps = F.log_softmax(zs, T)                              # (B, C) Tensor
@@ -110,8 +108,19 @@ def kd_loss(student_logits, teacher_logits, labels=None, *, T: float = 4.0, alph
     # --- end exercise ---
 
 
+def check_logit_pair(student_shape, teacher_shape) -> None:
+    """Student and teacher logits: the same (batch, classes), batch ≥ 1; never broadcast."""
+    if teacher_shape != student_shape or len(student_shape) != 2:
+        raise ValueError(f"student logits {student_shape} and teacher logits {teacher_shape} must have the same "
+                         "shape (batch, classes): both models must classify the same examples into the same classes")
+    if student_shape[0] == 0:
+        raise ValueError("got an empty batch (0 examples): a batch-averaged KL of nothing is undefined")
+
+
 def kd_gradient(student_logits, teacher_logits, *, T: float) -> np.ndarray:
     """The closed form ∂(T²·KL)/∂z_s = T·(p_s − p_t) per example (before batch averaging)."""
+    check_logit_pair(np.shape(getattr(student_logits, "data", student_logits)),
+                np.shape(getattr(teacher_logits, "data", teacher_logits)))
     # --- exercise: kd_gradient ---
     return T * (soft_labels(student_logits, T) - soft_labels(teacher_logits, T))
     # --- end exercise ---

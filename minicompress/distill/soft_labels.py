@@ -21,7 +21,10 @@ from ..autograd import Tensor
 def soft_labels(logits, T: float = 1.0):
     """p = softmax(z / T) along the last axis; ndarray in, ndarray out (Tensor in, Tensor out).
 
-    Stable for any logits (the max is subtracted first), so |z| = 1e4 is fine.
+    Stable for any finite logits (the max is subtracted before dividing by
+    T), so |z| = 1e308 is fine. An infinite logit gives the limit: all the
+    probability on the +inf entries, shared equally; −inf entries get 0. A
+    row with no finite or +inf entry, or a NaN, has no limit and is refused.
 
     Examples
     --------
@@ -32,9 +35,30 @@ def soft_labels(logits, T: float = 1.0):
     """
     if isinstance(logits, Tensor):
         return F.softmax(logits, T)
+    z = np.asarray(logits, dtype=np.float64)
+    if not np.all(np.isfinite(z)):
+        return infinite_limit(z, T)                     # ±inf: the limit; NaN: a clear error
     # --- exercise: soft_labels ---
-    return F.softmax(np.asarray(logits, dtype=np.float64), T).data
+    return F.softmax(z, T).data
     # --- end exercise ---
+
+
+def infinite_limit(z: np.ndarray, T: float = 1.0) -> np.ndarray:
+    """softmax(z / T) where some logits are ±inf: its limit, all mass shared equally on the +inf entries.
+
+    −inf entries get probability 0 (exactly what softmax gives them already);
+    a row with a NaN, or with every entry −inf, has no limit and is refused.
+    """
+    if np.isnan(z).any():
+        raise ValueError("soft_labels got NaN logits: a NaN has no probability (check the model's outputs)")
+    if z.size and np.any(np.all(np.isneginf(z), axis=-1)):
+        raise ValueError("soft_labels got a row whose logits are all −inf: no class has any probability, "
+                         "so softmax has no limit there")
+    top = np.isposinf(z)
+    rows = top.any(axis=-1, keepdims=True)
+    limit = top / np.maximum(top.sum(axis=-1, keepdims=True), 1)
+    safe = np.where(rows, 0.0, z)                       # softmax only where no entry is +inf
+    return np.where(rows, limit, F.softmax(safe, T).data)
 
 
 def hard_labels(logits) -> np.ndarray:

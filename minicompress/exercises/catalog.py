@@ -128,9 +128,10 @@ EXERCISES = [
     Exercise(8, "soft_labels", "soft labels with a temperature",
              "p = softmax(z / T) along the last axis, stable for huge logits.",
              ["minicompress.distill.soft_labels:soft_labels"], "soft_labels", ("soft_labels",),
-             "import numpy as np\n\nfrom minicompress import functional as F\nfrom minicompress.autograd import Tensor",
-             "Divide the logits by T, subtract the row maximum (softmax does not change, and exp cannot overflow), "
-             "exponentiate and normalise so each row sums to 1.",
+             "import numpy as np\n\nfrom minicompress import functional as F\nfrom minicompress.autograd import Tensor\n"
+             "from minicompress.distill.soft_labels import infinite_limit",
+             "Subtract the row maximum (softmax does not change, and exp cannot overflow), divide by T, "
+             "exponentiate and normalise so each row sums to 1. Subtract first: 1e308 / 0.5 overflows to inf.",
              C.soft_cases, C.ref("minicompress.distill.soft_labels", "soft_labels"),
              [Mistake("forgot the temperature", C.soft_no_T, "divide the logits by T before the softmax"),
               Mistake("multiplied by T", C.soft_times_T, "the logits are divided by T, not multiplied")]),
@@ -150,7 +151,8 @@ EXERCISES = [
     Exercise(10, "kd_gradient", "the gradient of the KD loss",
              "∂(T²·KL(p_t ‖ p_s))/∂z_s per example, in closed form.",
              ["minicompress.distill.kd_loss:kd_gradient"], "kd_gradient", ("kd_gradient",),
-             "import numpy as np\n\nfrom minicompress.distill.soft_labels import soft_labels",
+             "import numpy as np\n\nfrom minicompress.distill.kd_loss import check_logit_pair\n"
+             "from minicompress.distill.soft_labels import soft_labels",
              "Differentiate T²·Σ_i p_t,i (log p_t,i − log softmax(z_s/T)_i) with respect to z_s. The softmax's "
              "derivative brings a 1/T; what is left of the T²?",
              C.kdg_cases, C.kdg,

@@ -28,7 +28,7 @@ from ..kernels.requant import quantize_multiplier, requantize
 from ..nn import Linear, ReLU, Sequential
 from ..quant.qparams import choose_qparams, qparams_from_range
 from ..quant.rounding import round_half_away
-from ..quant.uniform import quantize
+from ..quant.uniform import check_finite, quantize
 from ..train import predict_logits
 
 QMIN, QMAX = -128, 127          # activations: signed int8 with a zero point
@@ -75,7 +75,7 @@ class IntegerMLP:
         mods = list(model) if isinstance(model, Sequential) else None
         if not mods or not all(isinstance(m, (Linear, ReLU)) for m in mods):
             raise TypeError("IntegerMLP.from_float expects a Sequential of Linear and ReLU layers (an MLP)")
-        calib = np.asarray(calib_data, dtype=np.float64)
+        calib = np.asarray(check_finite(calib_data, "calib_data"), dtype=np.float64)
         # Calibration: the float model's input and every layer's output range.
         ranges, h = [(calib.min(), calib.max())], calib
         linears = []

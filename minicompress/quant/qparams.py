@@ -88,8 +88,15 @@ def qparams_from_range(lo, hi, bits: int, scheme: str = "symmetric", axis: int |
     if scheme not in SCHEMES:
         raise ValueError(f"unknown scheme {scheme!r}; choose one of {SCHEMES}")
     lo, hi = np.asarray(lo, dtype=np.float64), np.asarray(hi, dtype=np.float64)
+    if not (np.all(np.isfinite(lo)) and np.all(np.isfinite(hi))):
+        raise ValueError(f"range needs finite ends, got lo={lo}, hi={hi}: NaN or inf in the data "
+                         "(check the calibration data) has no step")
     if np.any(lo > hi):
         raise ValueError(f"range needs lo <= hi, got lo={lo}, hi={hi}")
+    with np.errstate(over="ignore"):
+        width = np.maximum(np.abs(lo), np.abs(hi)) if scheme == "symmetric" else np.maximum(hi, 0) - np.minimum(lo, 0)
+    if not np.all(np.isfinite(width)):
+        raise ValueError(f"range [{lo}, {hi}] is too wide: its width overflows float64, so no finite step covers it")
     if scheme == "symmetric":
         signed = True if signed is None else signed
         narrow = True if narrow is None else narrow

@@ -44,19 +44,45 @@ def qrange(bits: int, signed: bool = True, narrow: bool = False) -> tuple:
     return int(lo), int(hi)
 
 
-def _per_channel(value, ndim: int, axis, name: str) -> np.ndarray:
-    """Reshape a per-channel step or zero point so it broadcasts along ``axis``."""
-    value = np.asarray(value, dtype=np.float64 if name == "q" else np.int64)
-    if value.ndim == 0:
-        return value
+def _per_channel(value, shape: tuple, axis, name: str) -> np.ndarray:
+    """Reshape a per-channel step or zero point so it broadcasts along ``axis`` of an array of ``shape``."""
+    value = np.asarray(value, dtype=np.float64) if name == "q" else check_zero_point(value)
+    ndim = len(shape)
+    if value.ndim == 0 or value.size == 1:                 # one value for every channel
+        return value.reshape(())
     if axis is None:
         raise ValueError(f"{name} has shape {value.shape} (one value per channel), so axis= must say "
                          "which axis of w the channels run along")
     if not -ndim <= axis < ndim:
         raise ValueError(f"axis={axis} is out of range for an array with {ndim} dimensions")
-    shape = [1] * ndim
-    shape[axis] = -1
-    return value.reshape(shape)
+    if value.ndim != 1 or value.size != shape[axis]:
+        raise ValueError(f"{name} needs w.shape[axis] = {shape[axis]} values (one per channel along axis "
+                         f"{axis}), got shape {value.shape}")
+    view = [1] * ndim
+    view[axis] = -1
+    return value.reshape(view)
+
+
+def check_zero_point(zero_point, qmin=None, qmax=None) -> np.ndarray:
+    """The zero point as int64, refused unless it is whole and (given a range) a code in [qmin, qmax].
+
+    A zero point is the code that stands for 0.0; a fractional one would be
+    silently truncated and one outside the codes would clamp every value.
+    """
+    z = np.asarray(zero_point)
+    if z.dtype.kind not in "iuf" or (z.dtype.kind == "f" and not np.all(np.isfinite(z))):
+        raise TypeError(f"zero_point must be a whole number (or one per channel), got {zero_point!r}")
+    if z.dtype.kind == "f":
+        if not np.all(z == np.round(z)):
+            raise ValueError(f"zero_point must be a whole number: it is the code that stands for 0.0, "
+                             f"got {z.ravel()[:4].tolist()}")
+    elif z.dtype.kind == "u" and z.size and z.max() > np.iinfo(np.int64).max:
+        raise ValueError(f"zero_point {z.max()} does not fit in int64")
+    z = z.astype(np.int64)
+    if qmin is not None and z.size and (z.min() < qmin or z.max() > qmax):
+        raise ValueError(f"zero_point must be one of the codes [{qmin}, {qmax}], got {z.ravel()[:4].tolist()}: "
+                         "outside them every value would clamp to one end")
+    return z
 
 
 def check_step(q) -> np.ndarray:
@@ -107,12 +133,14 @@ def quantize_steps(w, q, bits: int | None = None, signed: bool = True, rounding:
     w = check_finite(w).astype(np.float64, copy=False)
     if rounding not in ROUNDING_MODES:
         raise ValueError(f"unknown rounding mode {rounding!r}; choose one of {ROUNDING_MODES}")
-    q = _per_channel(check_step(q), w.ndim, axis, "q")
-    z = _per_channel(zero_point, w.ndim, axis, "zero_point")
+    q = _per_channel(check_step(q), w.shape, axis, "q")
+    z = _per_channel(zero_point, w.shape, axis, "zero_point")
+    lo, hi = qrange(bits, signed, narrow) if bits is not None else (-np.inf, np.inf)
+    if bits is not None:
+        check_zero_point(z, lo, hi)
     scaled = w / q                                              # step 1: divide by the step
     rounded = apply_rounding(scaled, rounding, rng)             # step 2: round
     shifted = rounded + z                                       # step 3: shift
-    lo, hi = qrange(bits, signed, narrow) if bits is not None else (-np.inf, np.inf)
     clamped = np.clip(shifted, lo, hi)                          # step 4: clamp
     return QuantSteps(w, q, z, scaled, rounded, shifted, clamped)
 
@@ -169,6 +197,9 @@ def dequantize(codes, q, zero_point=0, axis: int | None = None) -> np.ndarray:
     if codes.dtype.kind not in "iu":
         raise TypeError(f"codes must be integers, got dtype {codes.dtype}: dequantize expects the "
                         "output of quantize()")
-    q = _per_channel(check_step(q), codes.ndim, axis, "q")
-    z = _per_channel(zero_point, codes.ndim, axis, "zero_point")
+    if codes.dtype.kind == "u" and codes.size and codes.max() > np.iinfo(np.int64).max:
+        raise ValueError(f"code {codes.max()} does not fit in int64: codes come from quantize(), "
+                         "at most 32 bits wide")
+    q = _per_channel(check_step(q), codes.shape, axis, "q")
+    z = _per_channel(zero_point, codes.shape, axis, "zero_point")
     return q * (codes.astype(np.int64) - z)
