@@ -35,8 +35,12 @@ def cmd_verify(args) -> int:
 
 def cmd_figures(args) -> int:
     from .plots import make_all
-    for path in make_all(args.out, _budget(args), names=args.names):
-        print(path)
+    try:
+        for path in make_all(args.out, _budget(args), names=args.names):
+            print(path)
+    except OSError as exc:
+        raise SystemExit(f"figures: cannot write into {args.out or 'figures/'}: {exc.strerror or exc} "
+                         "(choose a folder you may write to with --out)") from None
     return 0
 
 
@@ -123,9 +127,21 @@ def cmd_info(args) -> int:
     return 0
 
 
+def _seed(text: str) -> int:
+    """A random seed for argparse: a whole number >= 0 (NumPy's generators refuse negative seeds)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a random seed is a whole number >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"a random seed is a whole number >= 0 (NumPy refuses negative "
+                                         f"seeds), got {value}")
+    return value
+
+
 def _tour_args(p):
     p.add_argument("--quick", action="store_true", help="the QUICK budget: few epochs and seeds, a smoke test")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=_seed, default=0, help="random seed of the teacher and every run (>= 0)")
     p.add_argument("--fresh", action="store_true", help="recompute instead of using cached results")
 
 
@@ -203,9 +219,31 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _utf8_streams() -> None:
+    """Write UTF-8 whatever the locale (a C or ASCII locale would crash on "α" or "≤"); never fail on encoding."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if encoding != "utf8" and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(encoding="utf-8", errors="replace")
+            except (ValueError, OSError):
+                pass
+
+
 def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in {c.name for c in COMMANDS} and argv[0] not in ("-h", "--help")):
         argv = ["tour", *argv]          # no command: the tour (its options may follow)
+    _utf8_streams()
     args = build_parser().parse_args(argv)
-    return args.fn(args)
+    try:
+        code = args.fn(args)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # The reader went away (`... | head`): nothing is wrong with the results. Point stdout at
+        # /dev/null so the interpreter's final flush does not raise again, and end quietly.
+        import os
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0

@@ -93,3 +93,97 @@ def test_optimizers_refuse_settings_that_would_make_nan():
     p.grad = np.zeros_like(p.data)
     opt.step()
     assert np.array_equal(p.data, before)
+
+
+# --- the command line ------------------------------------------------------------------------------------
+
+def _cli(*args, env=None, cwd=None):
+    import os
+    import subprocess
+    import sys
+    return subprocess.run([sys.executable, "-m", "minicompress", *args], capture_output=True, cwd=cwd,
+                          env={**os.environ, **(env or {})}, timeout=300)
+
+
+ASCII = {"LANG": "C", "LC_ALL": "C", "PYTHONIOENCODING": "ascii"}
+
+
+def test_a_terminal_that_is_not_utf8_gets_utf8_and_no_crash(tmp_path):
+    out = _cli("taxonomy", env=ASCII)
+    assert out.returncode == 0 and b"UnicodeEncodeError" not in out.stderr
+    assert "量化".encode("utf-8") in out.stdout
+    new = _cli("exercises", "new", str(tmp_path / "class"), env=ASCII)
+    assert new.returncode == 0, new.stderr
+    text = (tmp_path / "class" / "09_kd_loss.py").read_text(encoding="utf-8")
+    assert "α" in text or "T²" in text
+
+
+def test_exercises_new_refuses_to_overwrite_a_students_work(tmp_path):
+    folder = tmp_path / "class"
+    assert _cli("exercises", "new", str(folder)).returncode == 0
+    work = folder / "09_kd_loss.py"
+    work.write_text("# my finished work\n", encoding="utf-8")
+    again = _cli("exercises", "new", str(folder))
+    assert again.returncode != 0 and b"already in" in again.stderr and b"--force" in again.stderr
+    assert b"Traceback" not in again.stderr and work.read_text(encoding="utf-8") == "# my finished work\n"
+    assert _cli("exercises", "new", str(folder), "--force").returncode == 0
+    assert "my finished work" not in work.read_text(encoding="utf-8")
+
+
+def test_unwritable_folders_are_named_not_tracebacks(tmp_path):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    out = _cli("figures", "digits_samples", "--out", str(blocker / "figs"))
+    assert out.returncode != 0 and b"cannot write into" in out.stderr and b"Traceback" not in out.stderr
+    out = _cli("exercises", "new", str(blocker / "class"))
+    assert out.returncode != 0 and b"cannot write into" in out.stderr and b"Traceback" not in out.stderr
+
+
+def test_a_negative_seed_and_a_closed_pipe_are_handled():
+    import subprocess
+    import sys
+    out = _cli("tour", "--seed", "-1")
+    assert out.returncode == 2 and b"whole number >= 0" in out.stderr and b"Traceback" not in out.stderr
+    piped = subprocess.run(f"'{sys.executable}' -m minicompress taxonomy | head -1", shell=True,
+                           capture_output=True, timeout=120)
+    assert piped.returncode == 0 and b"Traceback" not in piped.stderr and b"BrokenPipe" not in piped.stderr
+
+
+def test_unpack_refuses_a_2d_array_in_words():
+    from minicompress.kernels.pack import pack, unpack
+    with pytest.raises(ValueError, match="1-D array of bytes"):
+        unpack(pack(np.array([1, -1, 0, 1]), 2).reshape(1, -1), 4, 2)
+
+
+# --- the tour's cache ------------------------------------------------------------------------------------
+
+def _good_entry():
+    return {"rows": [{"method": "m", "accuracy": 0.75, "params": 3, "nbytes": 12, "infer_ms": float("nan"),
+                      "note": "", "correct": [[1, 1, 1, 0]], "compare": []}], "float32_bytes": 12}
+
+
+def test_cache_entries_of_the_wrong_shape_or_impossible_values_are_recomputed(tmp_path, monkeypatch):
+    import json
+
+    from minicompress.tour import cache, valid_entry
+    monkeypatch.setenv("MINICOMPRESS_CACHE", str(tmp_path))
+    cache.store("t", _good_entry())
+    assert cache.load("t", valid_entry)["float32_bytes"] == 12
+    path = next(tmp_path.glob("t-*.json"))
+    for bad in ({}, {"format": cache.FORMAT, "value": {}}, {"format": 1, "value": _good_entry()}, [1, 2], "x"):
+        path.write_text(json.dumps(bad))
+        assert cache.load("t", valid_entry) is None, bad
+    wrong = _good_entry()
+    wrong["rows"][0]["accuracy"] = 7.5                          # would print as 750.0%
+    path.write_text(json.dumps({"format": cache.FORMAT, "value": wrong}))
+    assert cache.load("t", valid_entry) is None
+    path.write_text("{not json")
+    assert cache.load("t", valid_entry) is None
+    assert not list(tmp_path.glob("*.tmp"))                     # writes are a rename of a finished file
+
+
+def test_an_empty_cache_variable_means_the_default_folder(tmp_path, monkeypatch):
+    from minicompress.tour import cache
+    monkeypatch.setenv("MINICOMPRESS_CACHE", "")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert cache.cache_dir() == tmp_path / ".cache" / "minicompress"

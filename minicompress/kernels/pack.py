@@ -86,6 +86,10 @@ def unpack(packed, count: int, bits: int, signed: bool = True) -> np.ndarray:
     packed = np.asarray(packed)
     if packed.dtype != np.uint8:
         raise TypeError(f"packed data must be uint8 bytes, got {packed.dtype}")
+    if packed.ndim != 1:                      # the kernel is typed for 1-D: refuse before Numba does, in words
+        raise ValueError(f"packed data must be a 1-D array of bytes (what pack returns), got shape {packed.shape}")
+    if int(count) != count:
+        raise TypeError(f"count must be a whole number of codes, got {count!r}")
     per = 8 // bits
     if not 0 <= count <= packed.size * per:
         raise ValueError(f"cannot unpack {count} codes of {bits} bits from {packed.size} bytes "

@@ -146,6 +146,28 @@ def format_comparisons(rows) -> str:
     return "\n".join(lines)
 
 
+def valid_entry(entry) -> bool:
+    """Whether a cached tour entry has exactly the shape the tour writes, with values that can be true."""
+    import math
+    if not (isinstance(entry, dict) and set(entry) == {"rows", "float32_bytes"} and isinstance(entry["rows"], list)
+            and type(entry["float32_bytes"]) is int and entry["float32_bytes"] > 0 and entry["rows"]):
+        return False
+    fields = {"method": str, "accuracy": float, "params": int, "nbytes": int, "infer_ms": float, "note": str,
+              "correct": list, "compare": list}
+    for r in entry["rows"]:
+        if not (isinstance(r, dict) and set(r) == set(fields)
+                and all(isinstance(r[k], t) and (t is not int or type(r[k]) is int) for k, t in fields.items())):
+            return False
+        c = r["correct"]
+        if not (c and all(isinstance(x, list) and len(x) == len(c[0]) and all(v in (0, 1) for v in x) for x in c)):
+            return False
+        if (not 0 <= r["accuracy"] <= 1 or abs(r["accuracy"] - sum(map(sum, c)) / (len(c) * len(c[0]))) > 1e-9
+                or r["params"] < 0 or r["nbytes"] < 0 or not all(isinstance(x, str) for x in r["compare"])
+                or not (math.isnan(r["infer_ms"]) or r["infer_ms"] >= 0)):
+            return False
+    return True
+
+
 def tour_rows(budget: Budget = FULL, seed: int = 0, fresh: bool = False) -> tuple:
     """(rows, float32 bytes, from_cache): every stage's rows, computed or loaded from the cache."""
     from dataclasses import asdict
@@ -155,7 +177,7 @@ def tour_rows(budget: Budget = FULL, seed: int = 0, fresh: bool = False) -> tupl
     from ..experiments.teacher import shared_teacher
     from . import cache
     key = f"tour-seed{seed}-{budget.key()}"
-    cached = None if fresh else cache.load(key)
+    cached = None if fresh else cache.load(key, valid_entry)
     if cached is not None:
         return [Row(**r) for r in cached["rows"]], cached["float32_bytes"], True
     stages = load_stages()
