@@ -213,7 +213,13 @@ def _start(job_dir: Path) -> tuple:
     if hasattr(os, "fork") and sys.platform.startswith("linux"):
         sys.stdout.flush()
         sys.stderr.flush()
-        pid = os.fork()
+        import warnings
+        with warnings.catch_warnings():
+            # subtle: Python 3.12+ warns that forking a process with threads (OpenBLAS's) may
+            # deadlock the child. The child here only runs the student's NumPy code, and OpenBLAS
+            # re-initialises its pool after a fork; the time limit catches any hang regardless.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
         if pid == 0:                                    # the child
             try:
                 child_main(str(job_dir))
