@@ -13,6 +13,7 @@ result, and what the seed says.
     prune.py     Deep Compression: eq. 1's ratio, Huffman lengths, gap padding
     qat.py       the straight-through estimator and LSQ's step gradient
     quant.py     seed §2.1, §3.2.1, §4.1-4.3: codes, the seed's loss, ties, steps, formats
+    rounding.py  how to round: equalization is exact, GPTQ with H = I, brute force ≤ every rule, h(V)
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def check(name: str, source: str, claim=None):
     return register
 
 
-ORDER = ["core", "quant", "qat", "integer", "distill", "prune"]   # the table's order; others follow
+ORDER = ["core", "quant", "rounding", "qat", "integer", "distill", "prune"]   # the table's order; others follow
 
 
 def load_checks() -> list:

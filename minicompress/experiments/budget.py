@@ -32,6 +32,7 @@ class Budget:
     student_patience: int | None = 50  # stop a student once its validation loss has not improved this long
     student_seeds: int = 5
     search_seeds: int = 1             # seeds per setting when a choice (T, α, ε) is made on validation
+    adaround_iters: int = 500         # AdaRound's optimizer steps per layer
     prune_epochs: int = 10            # retraining after each pruning step
     share_epochs: int = 5             # codebook fine-tuning after weight sharing
     prune_seeds: int = 3
@@ -61,7 +62,7 @@ class Budget:
 
 FULL = Budget("full")
 QUICK = Budget("quick", teacher_epochs=3, qat_epochs=2, qat_seeds=2, student_epochs=4, student_seeds=2,
-               student_patience=2,
+               student_patience=2, adaround_iters=30,
                prune_epochs=1, share_epochs=1, prune_seeds=1, toy_epochs=30, bench_sizes=(128, 256), bench_rounds=2,
                bench_gemm_repeats=3, bench_repeats=3, bench_number=5,
                bench_vector=1 << 20)

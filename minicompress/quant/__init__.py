@@ -14,16 +14,22 @@ Conventions used everywhere in minicompress:
 
 One concept per file:
 
+    adaround.py     AdaRound: learned up/down choices (rectified sigmoid, annealed regulariser)
+    calibrated.py   data-aware weight PTQ of a whole MLP, layer by layer: nearest, GPTQ, AdaRound, CLE + BC
     conventions.py  how PyTorch, TFLite and ONNX Runtime choose q and z, side by side
+    equalize.py     cross-layer equalization and bias correction (data-free quantization)
     error.py        MSE, SQNR, rounding vs clipping error, explain_quantize
     fake_quant.py   fake_quantize in NumPy and fake_quantize_ste (straight-through), one signature
     fixed_point.py  Qm.n fixed point, float16 and bfloat16
+    gptq.py         GPTQ (Cholesky of H⁻¹, lazy blocks) and OBQ's exact greedy order
     model.py        quantize_model: static, dynamic and weight-only PTQ of an MLP; round_model
     observers.py    calibration ranges for static quantization (and QAT's moving range)
+    optimal_rounding.py  the best rounding of a small layer by brute force, nearest and stochastic beside it
     qat.py          quantization-aware training and learned step sizes (LSQ)
     qparams.py      choosing q and z (symmetric, affine, per-channel), the QParams quantizer
     rounding.py     the rounding modes
     seed_loss.py    the seed's "quantization loss" and the reconstruction error
+    step_search.py  choosing a weight step: max, percentile, or least squared error
     uniform.py      qrange, quantize (its four steps), dequantize
 """
 

@@ -58,6 +58,24 @@ class QuantLinear(Module):
         self.act = act
         self.in_features, self.out_features = linear.in_features, linear.out_features
 
+    @classmethod
+    def from_codes(cls, linear: Linear, weight_qp: QParams, codes, bias=None) -> "QuantLinear":
+        """A weight-only layer with codes chosen elsewhere (GPTQ, AdaRound, ...) instead of nearest rounding.
+
+        ``bias`` replaces the float bias (bias correction); the codes must lie in the quantizer's range.
+        """
+        codes = np.asarray(codes)
+        if codes.shape != linear.weight.data.shape:
+            raise ValueError(f"codes of shape {codes.shape} for a weight of shape {linear.weight.data.shape}")
+        if codes.min() < weight_qp.qmin or codes.max() > weight_qp.qmax or not np.all(codes == np.round(codes)):
+            raise ValueError(f"codes must be whole numbers in [{weight_qp.qmin}, {weight_qp.qmax}]")
+        layer = cls(linear, weight_qp, None)
+        layer.weight_codes = codes.astype(layer.weight_codes.dtype)
+        layer.weight.data = weight_qp.dequantize(layer.weight_codes).astype(linear.weight.data.dtype)
+        if bias is not None:
+            layer.bias.data = np.asarray(bias, dtype=linear.weight.data.dtype)
+        return layer
+
     def forward(self, x):
         x = x if isinstance(x, Tensor) else Tensor(x)
         if self.act is not None:

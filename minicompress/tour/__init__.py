@@ -16,7 +16,8 @@ holds zero. Numbers are printed so both people and scripts can read them.
     integer.py   compiling the Numba kernels; the teacher run in integers only
     prune.py     Deep Compression: pruned, + weight sharing, + Huffman (the decoded file)
     ptq.py       low-precision floats, weight-only PTQ, static vs dynamic activations
-    qat.py       2-bit weights trained through quantization (QAT and LSQ)
+    qat.py       2-bit weights trained through quantization (QAT and LSQ), beside the fine-tuned float control
+    rounding.py  data-aware post-training rounding: the step's choice, GPTQ, AdaRound, equalization
     teacher.py   the float32 teacher every other row is compared with
 """
 

@@ -1,0 +1,80 @@
+"""GPTQ (Frantar et al. 2022) and its exact ancestor OBQ: round one weight, let the others absorb the error.
+
+For a Linear layer W (out, in) and calibration inputs X (N, in), the output
+error of a rounding is Σ_rows δᵀ H δ / 2 with the Hessian H = 2XᵀX. Rounding
+weight i of a row to q_i leaves the error e = w_i − q_i; the best correction
+of the weights not yet rounded (Optimal Brain Surgeon) is
+
+    δ_F = − e / [H⁻¹]_ii · H⁻¹[F, i],       then remove i from H⁻¹.
+
+OBQ picks, at each step, the weight whose rounding costs least,
+e² / [H⁻¹]_ii (exact, O(n³) per row). GPTQ rounds the columns in a fixed
+order for every row at once, and uses the upper Cholesky factor U of H⁻¹
+(H⁻¹ = UᵀU): row i of U holds exactly the H⁻¹ entries that step i needs once
+columns < i are gone. Updates inside a block of ``block`` columns are done
+at once and pushed to the rest of the matrix lazily, one GEMM per block.
+
+With H = I nothing is fed back and GPTQ is round-to-nearest.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .uniform import check_finite, qrange
+
+
+def hessian(X, damp: float = 0.01) -> np.ndarray:
+    """H = 2XᵀX + λ·mean(diag)·I (the damping keeps H invertible when inputs are few or dead)."""
+    X = check_finite(X, "X").astype(np.float64)
+    H = 2.0 * X.T @ X
+    dead = np.diag(H) == 0
+    H[dead, dead] = 1.0                               # an input that is always 0: any weight is as good
+    return H + damp * np.mean(np.diag(H)) * np.eye(len(H))
+
+
+def _nearest(w, q, lo, hi):
+    return np.clip(np.sign(w) * np.floor(np.abs(w) / q + 0.5), lo, hi)
+
+
+def gptq(W, H, q, bits: int, block: int = 32) -> np.ndarray:
+    """The codes (out, in) GPTQ chooses for W with per-row steps ``q`` (out,) and Hessian H (in, in)."""
+    W = check_finite(W, "W").astype(np.float64).copy()
+    out, n = W.shape
+    q = np.broadcast_to(np.asarray(q, dtype=np.float64), (out,))[:, None]       # (out, 1)
+    lo, hi = qrange(bits, True, True)
+    U = np.linalg.cholesky(np.linalg.inv(H)).T                                  # upper: H⁻¹ = UᵀU
+    codes = np.zeros_like(W)
+    for start in range(0, n, block):
+        stop = min(start + block, n)
+        Wb, Err = W[:, start:stop].copy(), np.zeros((out, stop - start))
+        for j in range(stop - start):
+            i = start + j
+            c = _nearest(Wb[:, j:j + 1], q, lo, hi)                             # round column i
+            err = (Wb[:, j:j + 1] - q * c) / U[i, i]                            # (out, 1)
+            Wb[:, j:] -= err @ U[i:i + 1, i:stop]                               # feed the error forward
+            codes[:, i] = c[:, 0]
+            Err[:, j] = err[:, 0]
+        W[:, stop:] -= Err @ U[start:stop, stop:]                               # the lazy batch update
+    return codes
+
+
+def obq_row(w, H, q: float, bits: int) -> np.ndarray:
+    """OBQ's exact greedy order for one row: always round next the weight whose rounding costs least."""
+    w = np.asarray(w, dtype=np.float64).copy()
+    Hinv = np.linalg.inv(H)
+    lo, hi = qrange(bits, True, True)
+    left = list(range(w.size))
+    codes = np.zeros(w.size)
+    while left:
+        c = _nearest(w[left], q, lo, hi)
+        cost = (w[left] - q * c) ** 2 / np.diag(Hinv)[left]
+        k = int(np.argmin(cost))
+        i = left[k]
+        e = w[i] - q * c[k]
+        w -= e / Hinv[i, i] * Hinv[:, i]                                        # the OBS correction
+        w[i] = q * c[k]
+        codes[i] = c[k]
+        Hinv -= np.outer(Hinv[:, i], Hinv[i, :]) / Hinv[i, i]                   # remove i
+        left.pop(k)
+    return codes
