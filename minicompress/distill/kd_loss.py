@@ -108,9 +108,11 @@ def kd_loss(student_logits, teacher_logits, labels=None, *, T: float = 4.0, alph
     # --- end exercise ---
 
 
-def check_logit_pair(student_shape, teacher_shape) -> None:
-    """Student and teacher logits: the same (batch, classes), batch ≥ 1; never broadcast."""
-    if teacher_shape != student_shape or len(student_shape) != 2:
+def check_logit_pair(student_shape, teacher_shape, one_example: bool = False) -> None:
+    """Student and teacher logits: the same (batch, classes), batch ≥ 1, never broadcast
+    (``one_example`` also accepts a single (classes,) pair)."""
+    ranks = (1, 2) if one_example else (2,)
+    if tuple(teacher_shape) != tuple(student_shape) or len(student_shape) not in ranks:
         raise ValueError(f"student logits {student_shape} and teacher logits {teacher_shape} must have the same "
                          "shape (batch, classes): both models must classify the same examples into the same classes")
     if student_shape[0] == 0:
@@ -120,7 +122,7 @@ def check_logit_pair(student_shape, teacher_shape) -> None:
 def kd_gradient(student_logits, teacher_logits, *, T: float) -> np.ndarray:
     """The closed form ∂(T²·KL)/∂z_s = T·(p_s − p_t) per example (before batch averaging)."""
     check_logit_pair(np.shape(getattr(student_logits, "data", student_logits)),
-                np.shape(getattr(teacher_logits, "data", teacher_logits)))
+                     np.shape(getattr(teacher_logits, "data", teacher_logits)), one_example=True)
     # --- exercise: kd_gradient ---
     return T * (soft_labels(student_logits, T) - soft_labels(teacher_logits, T))
     # --- end exercise ---
