@@ -187,3 +187,21 @@ def test_the_time_limit_is_settable_and_checked():
         assert default_limits().seconds == 2.5
     finally:
         del os.environ["MINICOMPRESS_GRADE_TIMEOUT"]
+
+
+# --- the how-to-round exercises name their typical mistakes -------------------------------------------------
+
+@pytest.mark.parametrize("slug, old, new, mistake", [
+    ("adaround_h", "return np.clip(s * (ZETA - GAMMA) + GAMMA, 0.0, 1.0)", "return s", "plain sigmoid"),
+    ("adaround_h", "return np.clip(s * (ZETA - GAMMA) + GAMMA, 0.0, 1.0)", "return s * (ZETA - GAMMA) + GAMMA",
+     "no clip to [0, 1]"),
+    ("adaround_penalty", "np.sum(1.0 - np.abs(2.0 * h - 1.0) ** beta)", "np.sum(np.abs(2.0 * h - 1.0) ** beta)",
+     "missing the 1 −"),
+    ("gptq_column", "e = (Wb[:, j] - q * c) / u[j]", "e = (Wb[:, j] - q * c)", "error not divided by u[j]"),
+    ("gptq_column", "Wb[:, j:] -= np.outer(e, u[j:])", "pass", "no error feedback"),
+    ("equalization_scales", "np.where(ok, r1, 1.0) / np.where(ok, r2, 1.0)",
+     "np.where(ok, r2, 1.0) / np.where(ok, r1, 1.0)", "ratio upside down"),
+])
+def test_how_to_round_mistakes_are_named(tmp_path, slug, old, new, mistake):
+    ok, text = _solve(by(slug), tmp_path, old, new)
+    assert not ok and f"likely mistake: {mistake}" in text, text

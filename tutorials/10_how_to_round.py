@@ -19,8 +19,12 @@ import numpy as np
 
 from minicompress.data import digits_split
 from minicompress.experiments import FULL, QUICK, shared_teacher
-from minicompress.plots.rounding import (make_rounding_calibration_size, make_rounding_step_error,
-                                         make_rounding_vs_optimum, optimum_data)
+from minicompress.plots.rounding import (
+    make_rounding_calibration_size,
+    make_rounding_step_error,
+    make_rounding_vs_optimum,
+    optimum_data,
+)
 from minicompress.quant.adaround import rectified_sigmoid, round_regularizer
 from minicompress.quant.calibrated import round_weights
 from minicompress.quant.equalize import cross_layer_equalization, equalization_scales
@@ -73,7 +77,9 @@ print("figure:", make_rounding_vs_optimum(FIGURES, budget))
 # ## 10.3 AdaRound's two pieces
 #
 # h(V) = clip(σ(V)(ζ − γ) + γ, 0, 1) reaches 0 and 1 exactly; the regulariser
-# Σ(1 − |2h − 1|^β) is 0 only when every h has chosen.
+# Σ(1 − |2h − 1|^β) is 0 only when every h has chosen. Try writing both:
+# `python -m minicompress exercises new class/`, then
+# `python -m minicompress check adaround_h class/12_adaround_h.py` (and `adaround_penalty`).
 
 # %%
 print("h(V) at V = −5, 0, 5:", rectified_sigmoid(np.array([-5.0, 0.0, 5.0])).data.round(3))
@@ -85,7 +91,8 @@ for beta in (20, 2):
 # ## 10.4 GPTQ, one column at a time
 #
 # Round a column, then move the error onto the columns not yet rounded,
-# weighted by the Cholesky factor of H⁻¹. With H = I nothing moves.
+# weighted by the Cholesky factor of H⁻¹. With H = I nothing moves. Exercise 14
+# (`gptq_column`) asks for this step, exercise 15 for the equalization scales of 10.6.
 
 # %%
 W = np.array([[0.4, 0.4, 0.1]])

@@ -169,10 +169,57 @@ EXERCISES = [
              C.kmeans_cases, C.kmeans_ref,
              [Mistake("centroids never updated", C.kmeans_no_update,
                       "after assigning, move each centroid to the mean of the values assigned to it, and repeat")]),
+    Exercise(12, "adaround_h", "AdaRound's rectified sigmoid h(V)",
+             "h(V) = clip(σ(V)·(ζ − γ) + γ, 0, 1) with ζ = 1.1, γ = −0.1 (tutorial 10.3).",
+             ["minicompress.quant.adaround:h_of_v"], "h_of_v", ("adaround_h",),
+             "import numpy as np\n\nZETA, GAMMA = 1.1, -0.1",
+             "Goal: a soft rounding variable that can reach exactly 0 and 1. Compute σ(V) = 1/(1 + e^(−V)) "
+             "(clip V to ±60 first so exp cannot overflow), stretch it to (γ, ζ) = (−0.1, 1.1), then clip to "
+             "[0, 1]. Worked example: V = 0 gives σ = ½ and h = 0.6 − 0.1 = 0.5.",
+             C.adaround_h_cases, C.ref("minicompress.quant.adaround", "h_of_v"),
+             [Mistake("plain sigmoid", C.adaround_h_plain_sigmoid,
+                      "stretch σ(V) to (γ, ζ) = (−0.1, 1.1) so h can reach 0 and 1 exactly, then clip"),
+              Mistake("no clip to [0, 1]", C.adaround_h_no_clip,
+                      "after stretching, clip to [0, 1]: that is what makes h exactly 0 or 1 (and its gradient 0)")]),
+    Exercise(13, "adaround_penalty", "AdaRound's rounding penalty",
+             "f(h) = Σ (1 − |2h − 1|^β): zero only when every h is 0 or 1 (tutorial 10.3).",
+             ["minicompress.quant.adaround:round_penalty"], "round_penalty", ("adaround_penalty",),
+             "import numpy as np",
+             "Goal: a penalty that pushes each h to 0 or 1. |2h − 1| is 1 at both ends and 0 at ½; raise it to "
+             "β and take it from 1, then sum over all weights and return a float. Worked example: h = ¼, β = 2 "
+             "gives 1 − (½)² = 0.75.",
+             C.penalty_cases, C.ref("minicompress.quant.adaround", "round_penalty"),
+             [Mistake("missing the 1 −", C.penalty_no_one_minus,
+                      "|2h − 1|^β is largest at the ends; the penalty is 1 minus it, largest at h = ½"),
+              Mistake("h instead of 2h − 1", C.penalty_h_not_2h_minus_1,
+                      "map h from [0, 1] to [−1, 1] with 2h − 1 first, so both ends cost nothing")]),
+    Exercise(14, "gptq_column", "one GPTQ column update",
+             "Round column j of a block, then feed its error to the later columns (tutorial 10.4).",
+             ["minicompress.quant.gptq:_nearest", "minicompress.quant.gptq:gptq_step"], "gptq_step",
+             ("gptq_column",), "import numpy as np",
+             "Goal: round one column and let the columns not yet rounded absorb its error (Frantar et al. 2022). "
+             "c = round to nearest code of Wb[:, j]/q, clipped to [lo, hi]; e = (Wb[:, j] − q·c) / u[j]; then "
+             "Wb[:, j:] −= outer(e, u[j:]). Return (c, e, Wb). Worked example in the docstring: 0.4 rounds to 0, "
+             "e = 0.4, and the next weight 0.4 becomes 0.4 − 0.4·0.9 = 0.04.",
+             C.gptq_cases, C.gptq_ref,
+             [Mistake("error not divided by u[j]", C.gptq_no_divide,
+                      "the error is measured in units of U_jj: e = (w − q·c) / u[j]"),
+              Mistake("no error feedback", C.gptq_no_feedback,
+                      "after rounding column j, subtract outer(e, u[j:]) from the block's columns j onwards")]),
+    Exercise(15, "equalization_scales", "cross-layer equalization scales",
+             "s_i = √(r₁,i / r₂,i) between two layers with a ReLU between them (tutorial 10.6).",
+             ["minicompress.quant.equalize:equalization_scales"], "equalization_scales", ("equalization_scales",),
+             "import numpy as np",
+             "Goal: scales that give hidden unit i the same range in both layers. r₁,i = max_j |W₁[i, j]| (row i "
+             "of the first layer), r₂,i = max_k |W₂[k, i]| (column i of the second); s_i = √(r₁,i / r₂,i), and "
+             "s_i = 1 where either range is 0. Worked example: r₁ = 4, r₂ = 1 gives s = 2.",
+             C.equalize_cases, C.ref("minicompress.quant.equalize", "equalization_scales"),
+             [Mistake("ratio upside down", C.equalize_inverted,
+                      "s = √(r₁ / r₂): dividing row i of W₁ by s and multiplying column i of W₂ by s makes both √(r₁r₂)")]),
 ]
 
 CALLERS = {"choose_qparams": C.qparams_call, "requantize": C.requant_call, "kd_loss": C.kd_call,
-           "kd_gradient": C.kdg_call, "kmeans": C.kmeans_call}
+           "kd_gradient": C.kdg_call, "kmeans": C.kmeans_call, "gptq_column": C.gptq_call}
 
 
 def caller(ex: Exercise):

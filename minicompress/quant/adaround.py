@@ -32,6 +32,31 @@ from .uniform import qrange
 ZETA, GAMMA = 1.1, -0.1
 
 
+def h_of_v(V) -> np.ndarray:
+    """h(V) = clip(σ(V)·(ζ − γ) + γ, 0, 1) with ζ = 1.1, γ = −0.1, for a NumPy array V.
+
+    >>> h_of_v(np.array([-50.0, 0.0, np.log(11.0)])).round(6).tolist()     # σ(ln 11) = 11/12: 11/12·1.2 − 0.1 = 1
+    [0.0, 0.5, 1.0]
+    """
+    V = np.asarray(V, dtype=np.float64)
+    # --- exercise: adaround_h ---
+    s = 1.0 / (1.0 + np.exp(-np.clip(V, -60, 60)))             # σ(V), clipped so exp cannot overflow
+    return np.clip(s * (ZETA - GAMMA) + GAMMA, 0.0, 1.0)
+    # --- end exercise ---
+
+
+def round_penalty(h, beta: float) -> float:
+    """f(h) = Σ (1 − |2h − 1|^β): 0 when every h is 0 or 1, largest (one per weight) at h = ½.
+
+    >>> round_penalty(np.array([0.0, 1.0, 0.5, 0.25]), 2.0)                # 0 + 0 + 1 + (1 − ¼)
+    1.75
+    """
+    h = np.asarray(h, dtype=np.float64)
+    # --- exercise: adaround_penalty ---
+    return float(np.sum(1.0 - np.abs(2.0 * h - 1.0) ** beta))
+    # --- end exercise ---
+
+
 def rectified_sigmoid(V) -> Tensor:
     """h = clip(σ(V)(ζ − γ) + γ, 0, 1);  ∂h/∂V = (ζ − γ)·σ(V)(1 − σ(V)) where 0 < h < 1, else 0.
 
@@ -41,8 +66,7 @@ def rectified_sigmoid(V) -> Tensor:
     V = V if isinstance(V, Tensor) else Tensor(np.asarray(V, dtype=np.float64))
     s = 1.0 / (1.0 + np.exp(-np.clip(V.data, -60, 60)))
     raw = s * (ZETA - GAMMA) + GAMMA
-    h = np.clip(raw, 0.0, 1.0)
-    out = Tensor.from_op(h, (V,), "rectified_sigmoid")
+    out = Tensor.from_op(h_of_v(V.data), (V,), "rectified_sigmoid")
     if out.requires_grad:
         def _backward(grad):
             inside = (raw > 0) & (raw < 1)
@@ -61,7 +85,7 @@ def round_regularizer(h, beta: float) -> Tensor:
     if not beta >= 1:
         raise ValueError(f"beta must be >= 1 (the penalty's steepness), got {beta}")
     u = 2.0 * h.data - 1.0
-    out = Tensor.from_op(np.asarray(np.sum(1.0 - np.abs(u) ** beta)), (h,), "round_regularizer")
+    out = Tensor.from_op(np.asarray(round_penalty(h.data, beta)), (h,), "round_regularizer")
     if out.requires_grad:
         def _backward(grad):
             h._accumulate(grad * (-2.0 * beta) * np.abs(u) ** (beta - 1) * np.sign(u))

@@ -31,10 +31,17 @@ def _linears(model) -> list:
 
 
 def equalization_scales(W1, W2) -> np.ndarray:
-    """s_i = √(r₁,i / r₂,i) for the hidden units between W₁ (h, in) and W₂ (out, h); 1 for a dead unit."""
-    r1, r2 = np.abs(W1).max(axis=1), np.abs(W2).max(axis=0)
-    ok = (r1 > 0) & (r2 > 0)
+    """s_i = √(r₁,i / r₂,i) for the hidden units between W₁ (h, in) and W₂ (out, h); 1 for a dead unit.
+
+    >>> equalization_scales(np.array([[4.0, -1.0], [0.5, 1.0]]), np.array([[1.0, -4.0]])).tolist()
+    [2.0, 0.5]
+    """
+    W1, W2 = np.asarray(W1, dtype=np.float64), np.asarray(W2, dtype=np.float64)
+    # --- exercise: equalization_scales ---
+    r1, r2 = np.abs(W1).max(axis=1), np.abs(W2).max(axis=0)    # unit i's range into it and out of it
+    ok = (r1 > 0) & (r2 > 0)                                    # a unit with no weights keeps s = 1
     return np.where(ok, np.sqrt(np.where(ok, r1, 1.0) / np.where(ok, r2, 1.0)), 1.0)
+    # --- end exercise ---
 
 
 def cross_layer_equalization(model, iters: int = 20) -> Sequential:

@@ -37,6 +37,28 @@ def _nearest(w, q, lo, hi):
     return np.clip(np.sign(w) * np.floor(np.abs(w) / q + 0.5), lo, hi)
 
 
+def gptq_step(Wb, j: int, q, u, lo: int, hi: int) -> tuple:
+    """One GPTQ column: round column j of the block Wb (out, B), then feed its error to the columns after it.
+
+        c = clamp(round(Wb[:, j] / q)),   e = (Wb[:, j] − q·c) / u_j,   Wb[:, j:] −= e ⊗ u[j:]
+
+    ``u`` is the block's row of the Cholesky factor U (H⁻¹ = UᵀU) for this
+    column, from the block's first column on. Returns (c, e, the updated block).
+
+    >>> c, e, Wb = gptq_step(np.array([[0.4, 0.4]]), 0, np.ones(1), np.array([1.0, 0.9]), -7, 7)
+    >>> c.tolist(), e.tolist(), Wb.round(6).tolist()          # 0.4 rounds to 0; 0.4 − 0.4·0.9 = 0.04 is left
+    ([0.0], [0.4], [[0.0, 0.04]])
+    """
+    Wb = np.array(Wb, dtype=np.float64)
+    q = np.asarray(q, dtype=np.float64).reshape(-1)
+    # --- exercise: gptq_column ---
+    c = _nearest(Wb[:, j], q, lo, hi)                           # round column j to the nearest code
+    e = (Wb[:, j] - q * c) / u[j]                               # its error, in units of U_jj
+    Wb[:, j:] -= np.outer(e, u[j:])                             # the columns after j absorb it
+    # --- end exercise ---
+    return c, e, Wb
+
+
 def gptq(W, H, q, bits: int, block: int = 32) -> np.ndarray:
     """The codes (out, in) GPTQ chooses for W with per-row steps ``q`` (out,) and Hessian H (in, in)."""
     W = check_finite(W, "W").astype(np.float64).copy()
@@ -50,11 +72,9 @@ def gptq(W, H, q, bits: int, block: int = 32) -> np.ndarray:
         Wb, Err = W[:, start:stop].copy(), np.zeros((out, stop - start))
         for j in range(stop - start):
             i = start + j
-            c = _nearest(Wb[:, j:j + 1], q, lo, hi)                             # round column i
-            err = (Wb[:, j:j + 1] - q * c) / U[i, i]                            # (out, 1)
-            Wb[:, j:] -= err @ U[i:i + 1, i:stop]                               # feed the error forward
-            codes[:, i] = c[:, 0]
-            Err[:, j] = err[:, 0]
+            c, e, Wb = gptq_step(Wb, j, q[:, 0], U[i, start:stop], lo, hi)       # round column i, feed forward
+            codes[:, i] = c
+            Err[:, j] = e
         W[:, stop:] -= Err @ U[start:stop, stop:]                               # the lazy batch update
     return codes
 
