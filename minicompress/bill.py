@@ -150,6 +150,10 @@ def _float(model) -> Bill:
 def _fake_quantized(model) -> Bill:
     b = Bill("post-training quantized MLP")
     for i, m in enumerate(_linears(model), 1):
+        if not hasattr(m, "weight_qp"):                     # a layer left in float (mixed precision)
+            b.add(f"layer {i} weights, float32", m.weight.data.size, FLOAT32)
+            b.add(f"layer {i} biases, float32", m.bias.data.size, FLOAT32)
+            continue
         qp = m.weight_qp
         b.add(f"layer {i} weight codes, {qp.bits}-bit", m.weight_codes.size, qp.bits)
         b.add(f"layer {i} weight steps q, float32", qp.num_channels, FLOAT32)

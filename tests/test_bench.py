@@ -37,3 +37,11 @@ def test_bench_kernels_quick_prints_every_comparison(tmp_path):
         assert needle in text
     rows = [line.split() for line in text.splitlines() if line.strip().startswith(("128", "256"))]
     assert len(rows) == 2 and all(float(r[2]) > 0 for r in rows)
+
+
+def test_bench_neurons_times_both_mlps_side_by_side():
+    from minicompress.bench import run
+    from minicompress.experiments import QUICK
+    text = run(["neurons"], QUICK)
+    assert "64-256-256-10" in text and "64-128-128-10" in text
+    assert len([line for line in text.splitlines() if line.rstrip().endswith("x")]) == 2

@@ -63,7 +63,7 @@ def test_default_command_is_the_tour():
 
 def test_unknown_experiment_is_a_clear_error():
     out = run("experiments", "nonsense")
-    assert out.returncode != 0 and "unknown experiment 'nonsense'; choose one of ['distill', 'prune', 'qat']" in out.stderr
+    assert out.returncode != 0 and "unknown experiment 'nonsense'; choose one of ['distill', 'prune', 'qat', 'where']" in out.stderr
     assert "Traceback" not in out.stderr
 
 

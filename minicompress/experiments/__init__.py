@@ -10,6 +10,8 @@ and the budget live here too, because every study starts from them.
     qat.py           PTQ vs QAT vs LSQ at 2, 3 and 4 bits, and LSQ's learned steps
     seed_example.py  the seed's §5.2 code, rewritten to run, with its defects listed
     teacher.py       the standard 64-256-256-10 teacher, trained once per process
+    where.py         where to compress: per-layer sensitivity, mixed precision against its exhaustive optimum,
+                     Hessian traces, neuron pruning
 """
 
 from __future__ import annotations

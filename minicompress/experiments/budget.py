@@ -33,6 +33,8 @@ class Budget:
     student_seeds: int = 5
     search_seeds: int = 1             # seeds per setting when a choice (T, α, ε) is made on validation
     adaround_iters: int = 500         # AdaRound's optimizer steps per layer
+    hutchinson_samples: int = 32      # random vectors per layer for a Hessian trace
+    neuron_epochs: int = 12           # fine-tuning after removing hidden units (split over AGP's steps)
     prune_epochs: int = 10            # retraining after each pruning step
     share_epochs: int = 5             # codebook fine-tuning after weight sharing
     prune_seeds: int = 3
@@ -62,7 +64,7 @@ class Budget:
 
 FULL = Budget("full")
 QUICK = Budget("quick", teacher_epochs=3, qat_epochs=2, qat_seeds=2, student_epochs=4, student_seeds=2,
-               student_patience=2, adaround_iters=30,
+               student_patience=2, adaround_iters=30, hutchinson_samples=4, neuron_epochs=2,
                prune_epochs=1, share_epochs=1, prune_seeds=1, toy_epochs=30, bench_sizes=(128, 256), bench_rounds=2,
                bench_gemm_repeats=3, bench_repeats=3, bench_number=5,
                bench_vector=1 << 20)

@@ -38,15 +38,23 @@ def _forward(mods, X) -> list:
     return inputs
 
 
-def round_weights(model, bits: int, calib, method: str = "gptq", step: str = "mse", per_channel: bool = True,
+def round_weights(model, bits, calib, method: str = "gptq", step: str = "mse", per_channel: bool = True,
                   rng=0, **options) -> QuantizedMLP:
-    """The MLP with weight-only ``bits``-bit codes chosen by ``method`` on unlabelled images ``calib``."""
+    """The MLP with weight-only ``bits``-bit codes chosen by ``method`` on unlabelled images ``calib``.
+
+    ``bits`` is one width for every layer, or one per Linear layer (mixed
+    precision, e.g. ``(8, 2, 4)``); a width of ``None`` leaves that layer in float.
+    """
     if method not in METHODS:
         raise ValueError(f"unknown rounding method {method!r}; choose one of {METHODS}")
     calib = np.asarray(calib, dtype=np.float64)
     if calib.ndim != 2 or len(calib) == 0:
         raise ValueError(f"calib must be a (images, features) array of calibration inputs, got {calib.shape}")
     mods = _layers(model)
+    n_linear = sum(isinstance(m, Linear) for m in mods)
+    widths = tuple(bits) if isinstance(bits, (tuple, list)) else (bits,) * n_linear
+    if len(widths) != n_linear:
+        raise ValueError(f"bits gives {len(widths)} widths for {n_linear} Linear layers: one per layer, or one int")
     if method == "cle+bc":
         mods = list(cross_layer_equalization(model))
     float_inputs = _forward(mods, calib)
@@ -54,6 +62,11 @@ def round_weights(model, bits: int, calib, method: str = "gptq", step: str = "ms
     for m in mods:
         if isinstance(m, ReLU):
             done.append(ReLU())
+            continue
+        bits = widths[k]
+        if bits is None:                                   # this layer stays in float
+            done.append(_as_linear(m))
+            k += 1
             continue
         W = m.weight.data.astype(np.float64)
         qp = weight_qparams(W, bits, step, per_channel)
