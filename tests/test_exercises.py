@@ -201,6 +201,10 @@ def test_the_time_limit_is_settable_and_checked():
     ("gptq_column", "Wb[:, j:] -= np.outer(e, u[j:])", "pass", "no error feedback"),
     ("equalization_scales", "np.where(ok, r1, 1.0) / np.where(ok, r2, 1.0)",
      "np.where(ok, r2, 1.0) / np.where(ok, r1, 1.0)", "ratio upside down"),
+    ("hutchinson", "return float(values.mean())", "return float(values.sum())", "summed instead of averaged"),
+    ("hutchinson", "values.std(ddof=1) / np.sqrt(len(values))", "values.std(ddof=1)",
+     "spread instead of standard error"),
+    ("thin_pair", "return W1[keep, :], b1[keep], W2[:, keep]", "return W1[keep, :], b1[keep], W2", "W₂ not thinned"),
 ])
 def test_how_to_round_mistakes_are_named(tmp_path, slug, old, new, mistake):
     ok, text = _solve(by(slug), tmp_path, old, new)

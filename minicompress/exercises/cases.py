@@ -368,3 +368,60 @@ def equalize_inverted(W1, W2):
     from ..quant.equalize import equalization_scales
     return 1.0 / equalization_scales(W1, W2)
 
+
+# --- 16-17: where to compress ---------------------------------------------------------------------------------
+
+def hutchinson_cases():
+    g = rng(16)
+    H = g.normal(size=(6, 6))
+    H = H + H.T
+    V = g.choice([-1.0, 1.0], size=(50, 6))
+    D = np.diag([1.0, 2.0, 3.0])
+    V2 = np.array([[1.0, -1.0, 1.0], [-1.0, -1.0, 1.0], [1.0, 1.0, -1.0]])
+    return [Case("H = diag(1, 2, 3), three ±1 vectors", (V2, V2 @ D),
+                 "by hand: vᵀHv = 1 + 2 + 3 = 6 for every ±1 vector, so (6, 0)"),
+            Case("random symmetric H (6×6), 50 vectors", (V, V @ H),
+                 "minicompress.quant.sensitivity.hutchinson (Hutchinson 1989)")]
+
+
+def hutchinson_call(module, args):
+    return np.array(module.hutchinson(*args), dtype=float)
+
+
+def hutchinson_ref(V, HV):
+    from ..quant.sensitivity import hutchinson
+    return np.array(hutchinson(V, HV))
+
+
+def hutchinson_sum(V, HV):
+    values = np.sum(np.asarray(V) * np.asarray(HV), axis=1)
+    return np.array([values.sum(), values.std(ddof=1) / np.sqrt(len(values))])
+
+
+def hutchinson_no_sqrt(V, HV):
+    values = np.sum(np.asarray(V) * np.asarray(HV), axis=1)
+    return np.array([values.mean(), values.std(ddof=1)])
+
+
+def thin_cases():
+    g = rng(17)
+    return [Case("W₁ (3, 2), b₁, W₂ (2, 3), keep units 0 and 2",
+                 (np.arange(6.0).reshape(3, 2), np.array([1.0, 2.0, 3.0]), np.arange(6.0).reshape(2, 3),
+                  np.array([0, 2])), "by hand: rows 0, 2 of W₁; b₁ = [1, 3]; columns 0, 2 of W₂"),
+            Case("random W₁ (8, 5), W₂ (4, 8), keep 5 units", (g.normal(size=(8, 5)), g.normal(size=8),
+                                                              g.normal(size=(4, 8)), np.array([0, 1, 3, 6, 7])),
+                 "minicompress.prune.neurons.thin_pair")]
+
+
+def thin_call(module, args):
+    return tuple(np.asarray(a, float) for a in module.thin_pair(*args))
+
+
+def thin_ref(W1, b1, W2, keep):
+    from ..prune.neurons import thin_pair
+    return tuple(np.asarray(a, float) for a in thin_pair(W1, b1, W2, keep))
+
+
+def thin_rows_of_w2(W1, b1, W2, keep):
+    return W1[keep, :], b1[keep], W2
+

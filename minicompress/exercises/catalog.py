@@ -216,10 +216,32 @@ EXERCISES = [
              C.equalize_cases, C.ref("minicompress.quant.equalize", "equalization_scales"),
              [Mistake("ratio upside down", C.equalize_inverted,
                       "s = √(r₁ / r₂): dividing row i of W₁ by s and multiplying column i of W₂ by s makes both √(r₁r₂)")]),
+    Exercise(16, "hutchinson", "Hutchinson's trace estimator",
+             "tr(H) ≈ mean of vᵀHv over random ±1 vectors, with its standard error (tutorial 11.2).",
+             ["minicompress.quant.sensitivity:hutchinson"], "hutchinson", ("hutchinson",), "import numpy as np",
+             "Goal: a layer's Hessian trace without the Hessian. Given vectors V (m, n) of ±1 and their products "
+             "HV (m, n), each sample is v_kᵀ(H v_k) (a row-wise dot product). Return (their mean, their standard "
+             "error std/√m with ddof = 1) as two floats. Worked example: for a diagonal H every ±1 vector gives "
+             "the trace itself, so the error is 0.",
+             C.hutchinson_cases, C.hutchinson_ref,
+             [Mistake("summed instead of averaged", C.hutchinson_sum,
+                      "E[vᵀHv] = tr(H): the estimate is the mean of the samples, not their sum"),
+              Mistake("spread instead of standard error", C.hutchinson_no_sqrt,
+                      "the error of a mean of m samples is their std divided by √m")]),
+    Exercise(17, "thin_pair", "removing hidden units (thinning)",
+             "Keep only some hidden units: their rows in W₁ and b₁, their columns in W₂ (tutorial 11.4).",
+             ["minicompress.prune.neurons:thin_pair"], "thin_pair", ("thin_pair",), "import numpy as np",
+             "Goal: a smaller dense layer pair that computes what the kept units computed. Unit i is row i of "
+             "W₁ (its incoming weights), b₁[i], and column i of W₂ (its outgoing weights). Return "
+             "(W₁[keep, :], b₁[keep], W₂[:, keep]).",
+             C.thin_cases, C.thin_ref,
+             [Mistake("W₂ not thinned", C.thin_rows_of_w2,
+                      "the next layer's columns belong to the removed units too: take W₂[:, keep]")]),
 ]
 
 CALLERS = {"choose_qparams": C.qparams_call, "requantize": C.requant_call, "kd_loss": C.kd_call,
-           "kd_gradient": C.kdg_call, "kmeans": C.kmeans_call, "gptq_column": C.gptq_call}
+           "kd_gradient": C.kdg_call, "kmeans": C.kmeans_call, "gptq_column": C.gptq_call,
+           "hutchinson": C.hutchinson_call, "thin_pair": C.thin_call}
 
 
 def caller(ex: Exercise):

@@ -14,6 +14,7 @@ matplotlib is imported only here, when a figure is drawn.
     seed.py          the seed's worked numbers against their recomputation
     tour.py          every method of the tour: bytes against test accuracy
     training.py      the bundled digits and the teacher learning them
+    where.py         each layer's sensitivity, bit allocations against the optimum, neurons against weights
 """
 
 from __future__ import annotations

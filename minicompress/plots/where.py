@@ -75,3 +75,39 @@ def make_where_mixed_precision(out_dir, budget: Budget = FULL):
     ax.legend(fontsize=8, loc="lower right")
     ax.set_title("Bits per layer from {2, 3, 4, 8}: every assignment, and where the heuristics land", fontsize=10)
     return save(fig, out_dir, "where_mixed_precision")
+
+
+def neurons_vs_weights_data(budget: Budget = FULL, fractions=(0.25, 0.5, 0.75, 0.875),
+                            sparsities=(0.5, 0.75, 0.9, 0.95)):
+    """Test accuracy against remaining weights: neuron pruning (norm, fine-tuned) and magnitude pruning
+    (global, retrained step by step), seed 0 each."""
+    from ..experiments.where import prune_neurons
+    from ..prune.pipeline import prune_and_retrain
+    from ..train import evaluate
+    w = _where(budget)
+    neurons = []
+    for f in fractions:
+        m, _ = prune_neurons(w, "norm", f, "one-shot", 0)
+        neurons.append((sum(x.weight.data.size for x in m if hasattr(x, "weight")), evaluate(m, w.split.test)))
+    total = sum(x.weight.data.size for x in w.teacher if hasattr(x, "weight"))
+    _, accs = prune_and_retrain(w.teacher, w.split, sparsities, epochs=w.budget.prune_epochs)
+    weights = [(round(total * (1 - s)), a) for s, a in zip(sparsities, accs)]
+    return total, evaluate(w.teacher, w.split.test), neurons, weights
+
+
+@figure("where_neurons_vs_weights", "where")
+def make_where_neurons_vs_weights(out_dir, budget: Budget = FULL):
+    total, base, neurons, weights = neurons_vs_weights_data(budget)
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(6.8, 3.9))
+    ax.plot(*zip(*[(n, 100 * a) for n, a in neurons]), "o-", label="neurons removed (smaller dense matrices)")
+    ax.plot(*zip(*[(n, 100 * a) for n, a in weights]), "s-", label="single weights removed (same shapes, sparse)")
+    ax.axhline(100 * base, color="gray", ls="--", label=f"teacher ({100 * base:.1f}%, {total:,} weights)")
+    ax.set_xscale("log")
+    ax.set_xlabel("weights left")
+    ax.set_ylabel("test accuracy (%)")
+    ax.legend(fontsize=8, loc="lower right")
+    ax.set_title("Accuracy against weights left, seed 0: removing neurons against removing single weights\n"
+                 "(single weights keep more accuracy per weight; neurons leave dense matrices that run faster)",
+                 fontsize=9)
+    return save(fig, out_dir, "where_neurons_vs_weights")

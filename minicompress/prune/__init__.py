@@ -2,6 +2,7 @@
 
     huffman.py    canonical Huffman coding of small integer symbols
     magnitude.py  magnitude pruning (layer-wise or global) with fixed masks for retraining
+    neurons.py    neuron (structured) pruning: unit importance, thinning to a smaller MLP, the AGP schedule
     pipeline.py   prune → retrain → share → fine-tune → encode, on a given teacher
     share.py      k-means weight sharing per layer and centroid fine-tuning; eq. 1's ratio
     sparse.py     relative (gap) positions of the kept weights, with padding entries

@@ -70,6 +70,19 @@ def unit_importance(model, method: str = "taylor", X=None, y=None) -> list:
     return scores
 
 
+def thin_pair(W1, b1, W2, keep) -> tuple:
+    """(W₁[keep, :], b₁[keep], W₂[:, keep]): hidden units ``keep`` of the layer between W₁ and W₂ survive.
+
+    >>> W1, b1, W2 = np.arange(6.0).reshape(3, 2), np.array([1.0, 2.0, 3.0]), np.arange(6.0).reshape(2, 3)
+    >>> [a.tolist() for a in thin_pair(W1, b1, W2, np.array([0, 2]))]
+    [[[0.0, 1.0], [4.0, 5.0]], [1.0, 3.0], [[0.0, 2.0], [3.0, 5.0]]]
+    """
+    keep = np.asarray(keep, dtype=np.int64)
+    # --- exercise: thin_pair ---
+    return W1[keep, :], b1[keep], W2[:, keep]          # unit i: row i in, its bias, column i out
+    # --- end exercise ---
+
+
 def thin(model, keep: list) -> Sequential:
     """A smaller copy of the MLP keeping, in hidden layer l, only the units ``keep[l]`` (sorted indices).
 
@@ -78,21 +91,21 @@ def thin(model, keep: list) -> Sequential:
     pairs = _hidden_pairs(model)
     if len(keep) != len(pairs):
         raise ValueError(f"keep needs one index array per hidden layer ({len(pairs)}), got {len(keep)}")
-    mods = [m for m in model]
-    rows = {a: np.sort(np.asarray(k, dtype=np.int64)) for (a, _), k in zip(pairs, keep)}
-    cols = {b: rows[a] for a, b in pairs}
+    params = {i: [m.weight.data, m.bias.data] for i, m in enumerate(model) if isinstance(m, Linear)}
+    for (a, b), k in zip(pairs, keep):
+        k = np.sort(np.asarray(k, dtype=np.int64))
+        if len(k) == 0:
+            raise ValueError(f"keep removes every unit of layer {a}: a layer needs at least one")
+        W1, b1, W2 = thin_pair(params[a][0], params[a][1], params[b][0], k)
+        params[a][:2], params[b][0] = [W1, b1], W2
     out = []
-    for i, m in enumerate(mods):
+    for i, m in enumerate(model):
         if isinstance(m, ReLU):
             out.append(ReLU())
             continue
-        W, b = m.weight.data, m.bias.data
-        r = rows.get(i, np.arange(W.shape[0]))
-        c = cols.get(i, np.arange(W.shape[1]))
-        if len(r) == 0:
-            raise ValueError(f"keep removes every unit of layer {i}: a layer needs at least one")
-        lin = Linear(len(c), len(r), dtype=W.dtype)
-        lin.load_state_dict({"weight": W[np.ix_(r, c)].copy(), "bias": b[r].copy()})
+        W, bias = params[i]
+        lin = Linear(W.shape[1], W.shape[0], dtype=W.dtype)
+        lin.load_state_dict({"weight": W.copy(), "bias": bias.copy()})
         out.append(lin)
     return Sequential(*out)
 

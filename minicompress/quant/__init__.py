@@ -29,6 +29,7 @@ One concept per file:
     qparams.py      choosing q and z (symmetric, affine, per-channel), the QParams quantizer
     rounding.py     the rounding modes
     seed_loss.py    the seed's "quantization loss" and the reconstruction error
+    sensitivity.py  Hessian-vector products, Hutchinson's trace, the ½δᵀHδ prediction
     step_search.py  choosing a weight step: max, percentile, or least squared error
     uniform.py      qrange, quantize (its four steps), dequantize
 """
