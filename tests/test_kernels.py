@@ -295,3 +295,50 @@ def test_pack_golden_and_errors():
         unpack(np.zeros(1, np.uint8), 3, 4)
     with pytest.raises(TypeError, match="uint8"):
         unpack(np.zeros(1, np.int16), 1, 4)
+
+
+def test_requantize_saturates_for_multipliers_of_two_and_more():
+    # M = 3: quantize_multiplier gives n = −2, a left shift of 2 bits. 2^30 · 4 does not fit int32: the
+    # shift saturates to INT32_MAX, so the code clamps to 127 (it used to wrap to −128 in the kernel).
+    M0, n = quantize_multiplier(3.0)
+    assert n == -2
+    acc = np.array([[2 ** 30, -2 ** 30, 2 ** 31 - 1, -2 ** 31, 40, -40, 0, 1]], np.int32).T.copy()
+    acc = np.ascontiguousarray(acc.reshape(-1, 1))
+    k = requantize(acc, M0, n)
+    assert np.array_equal(k, requantize_reference(acc, M0, n, 0, -128, 127))
+    assert k[:4, 0].tolist() == [127, -128, 127, -128] and k[4:, 0].tolist() == [120, -120, 0, 3]
+
+
+def test_requantize_refuses_shifts_it_cannot_do_exactly():
+    acc = np.zeros((2, 2), np.int32)
+    for bad in (-32, 63, 64):
+        with pytest.raises(ValueError, match=r"shift n must lie in \[-31, 62\]"):
+            requantize(acc, 2 ** 30, bad)
+    with pytest.raises(ValueError, match="left shift of 31 bits"):
+        quantize_multiplier(2.0 ** 30)
+
+
+def test_requantize_matches_the_reference_on_extreme_and_unsaturated_accumulators(rng):
+    # Multipliers from tiny to large (M ≥ 1 included), accumulators at the int32 limits and around 0 ...
+    Ms = np.concatenate([10.0 ** rng.uniform(-9, 0, 24), rng.uniform(1, 40, 8)])
+    params = [quantize_multiplier(float(m)) for m in Ms]
+    M0, n = np.array([p[0] for p in params]), np.array([p[1] for p in params])
+    extremes = np.array([-2 ** 31, 2 ** 31 - 1, 0, 1, -1, 2 ** 30, -2 ** 30 - 1], np.int64)
+    acc = np.concatenate([np.repeat(extremes[:, None], len(Ms), 1),
+                          rng.integers(-2 ** 31, 2 ** 31, (40, len(Ms)))]).astype(np.int32)
+    assert np.array_equal(requantize(acc, M0, n), requantize_reference(acc, M0, n, 0, -128, 127))
+    # ... and accumulators that mostly land inside [−128, 127], so a wrong rounding shows
+    acc = rng.integers(-3000, 3000, (64, 16)).astype(np.int32)
+    M = rng.uniform(0.005, 0.04, 16)
+    params = [quantize_multiplier(float(m)) for m in M]
+    M0, n = np.array([p[0] for p in params]), np.array([p[1] for p in params])
+    k = requantize(acc, M0, n)
+    inside = np.mean((k > -128) & (k < 127))
+    assert inside > 0.95 and np.array_equal(k, requantize_reference(acc, M0, n, 0, -128, 127))
+
+
+def test_the_jitted_high_multiply_saturates_at_int32_min_squared():
+    from minicompress.kernels.requant import _srdhm
+    assert int(_srdhm(np.int64(-2 ** 31), np.int64(-2 ** 31))) == 2 ** 31 - 1
+    assert int(_srdhm(np.int64(2 ** 30), np.int64(2 ** 30))) == 2 ** 29
+    assert int(_srdhm(np.int64(-3), np.int64(2 ** 30))) == srdhm_reference(-3, 2 ** 30) == -1

@@ -17,7 +17,13 @@ and applied at run time with two integer steps:
    exact ties go towards +∞ on both sides (+1.5 → 2 but −1.5 → −1), because
    the nudge for negative products is 1 − 2^30, one short of −2^30;
 2. ``rounding_right_shift(v, n)``: round(v / 2^n), ties away from zero
-   (n < 0 means a left shift before step 1, for M ≥ 1).
+   (n < 0 means a left shift before step 1, for M ≥ 1; that shift saturates
+   at the int32 limits, as gemmlowp's SaturatingLeftShift does, so a large
+   accumulator times M ≥ 2 clamps instead of wrapping).
+
+The shifts the integer path can do exactly are n in [−31, 62]
+(``MIN_SHIFT``, ``MAX_SHIFT``): ``quantize_multiplier`` never returns others
+and ``requantize`` refuses them.
 
 subtle: this rounds twice (once in each step), so on rare values it differs
 by one from round(acc·M) computed in exact arithmetic;
@@ -32,6 +38,7 @@ import numpy as np
 from numba import njit, prange
 
 INT32_MIN, INT32_MAX = -(2 ** 31), 2 ** 31 - 1
+MIN_SHIFT, MAX_SHIFT = -31, 62          # left shifts up to 31 bits; right shifts that fit an int64 mask
 
 
 def quantize_multiplier(M: float) -> tuple:
@@ -75,6 +82,11 @@ def srdhm_reference(a: int, b: int) -> int:
     # --- end exercise ---
 
 
+def saturating_left_shift_reference(x: int, s: int) -> int:
+    """x·2^s clamped to int32 (gemmlowp's SaturatingLeftShift), for the left shift of M ≥ 1."""
+    return min(max(x << s, INT32_MIN), INT32_MAX)
+
+
 def rounding_right_shift_reference(x: int, n: int) -> int:
     """round(x / 2^n) with ties away from zero."""
     if n == 0:
@@ -95,7 +107,7 @@ def requantize_reference(acc, M0, n, zero_point: int, qmin: int, qmax: int) -> n
     out = np.empty(acc.shape, dtype=np.int64)
     for idx in np.ndindex(acc.shape):
         c = idx[-1]
-        x = int(acc[idx]) << max(-int(n[c]), 0)
+        x = saturating_left_shift_reference(int(acc[idx]), max(-int(n[c]), 0))
         v = rounding_right_shift_reference(srdhm_reference(x, int(M0[c])), max(int(n[c]), 0))
         out[idx] = min(max(v + zero_point, qmin), qmax)
     return out
@@ -118,6 +130,17 @@ def _srdhm(a, b):
 
 
 @njit(cache=True)
+def _saturating_left_shift(x, s):
+    # x is an int32 value held in int64 and s <= 31, so x << s fits in 63 bits: shift, then clamp.
+    v = np.int64(x) << s
+    if v > np.int64(2147483647):
+        return np.int64(2147483647)
+    if v < np.int64(-2147483648):
+        return np.int64(-2147483648)
+    return v
+
+
+@njit(cache=True)
 def _rounding_right_shift(x, n):
     if n == 0:
         return x
@@ -134,7 +157,7 @@ def _requantize(acc, M0, n, zero_point, qmin, qmax, out):
         for c in range(C):
             x = np.int64(acc[i, c])
             if n[c] < 0:
-                x = x << (-n[c])
+                x = _saturating_left_shift(x, -n[c])          # M ≥ 1: clamp, never wrap
             v = _rounding_right_shift(_srdhm(x, M0[c]), max(n[c], 0)) + zero_point
             if v < qmin:
                 v = qmin
@@ -153,6 +176,10 @@ def requantize(acc: np.ndarray, M0, n, zero_point: int = 0, qmin: int = -128, qm
     n = np.ascontiguousarray(np.broadcast_to(np.asarray(n, dtype=np.int64), (C,)))
     if np.any(M0 < 2 ** 30) or np.any(M0 >= 2 ** 31):
         raise ValueError("M0 must lie in [2^30, 2^31) (a Q31 number in [0.5, 1)); use quantize_multiplier")
+    if np.any(n < MIN_SHIFT) or np.any(n > MAX_SHIFT):
+        raise ValueError(f"shift n must lie in [{MIN_SHIFT}, {MAX_SHIFT}], got {n.min()}..{n.max()}: a longer "
+                         "left shift overflows any int32 accumulator, and a longer right shift does not fit the "
+                         "kernel's int64 mask; quantize_multiplier returns only shifts in range")
     if not (-(2 ** 31) <= qmin < qmax <= 2 ** 31 - 1):
         raise ValueError(f"need qmin < qmax within int32, got [{qmin}, {qmax}]")
     out = np.empty(acc.shape, dtype=np.int8 if (qmin >= -128 and qmax <= 127) else np.int32)
