@@ -28,7 +28,8 @@ from minicompress.distill import (
 )
 from minicompress.distill.fitnets import HintRegressor, hidden, hint_loss
 from minicompress.experiments import QUICK
-from minicompress.experiments.distill import best_bias_shift, report
+from minicompress.experiments.dark_knowledge import best_bias_shift
+from minicompress.experiments.distill import report
 from minicompress.experiments.seed_example import SEED_CODE_DEFECTS, SeedModel, run_seed_example
 from minicompress.nn import MLP
 from minicompress.stats import paired_bootstrap
@@ -221,7 +222,8 @@ def test_experiments_report_quick():
 
 @pytest.mark.slow
 def test_dark_knowledge_student_recognises_most_of_the_never_seen_digit():
-    from minicompress.experiments.distill import Context, dark_knowledge_table
+    from minicompress.experiments.dark_knowledge import dark_knowledge_table
+    from minicompress.experiments.distill import Context
     dk = dark_knowledge_table(Context(), seeds=range(5))
     assert np.mean(dk["distilled"][0]) >= 0.5, dk["distilled"][0]
     assert np.mean(dk["hard (no 3s)"][0]) == 0.0       # a label never seen is never predicted

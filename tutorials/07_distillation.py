@@ -21,7 +21,8 @@ import numpy as np
 from minicompress.data import digits_split
 from minicompress.distill import distill, kd_loss, multi_teacher_targets, train_hints
 from minicompress.experiments import FULL, QUICK, shared_teacher
-from minicompress.experiments.distill import controls_table, dark_knowledge_table, few_labels_table, shared_context
+from minicompress.experiments.dark_knowledge import dark_knowledge_table
+from minicompress.experiments.distill import controls_table, few_labels_table, shared_context
 from minicompress.experiments.seed_example import SEED_CODE_DEFECTS, run_seed_example
 from minicompress.nn import MLP
 from minicompress.plots.distillation import make_kd_accuracy_vs_T, make_kd_dark_knowledge

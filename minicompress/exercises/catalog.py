@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import cases as C
+from . import cases_compress as K
 from .cases import Mistake
 
 
@@ -176,10 +177,10 @@ EXERCISES = [
              "Goal: a soft rounding variable that can reach exactly 0 and 1. Compute σ(V) = 1/(1 + e^(−V)) "
              "(clip V to ±60 first so exp cannot overflow), stretch it to (γ, ζ) = (−0.1, 1.1), then clip to "
              "[0, 1]. Worked example: V = 0 gives σ = ½ and h = 0.6 − 0.1 = 0.5.",
-             C.adaround_h_cases, C.ref("minicompress.quant.adaround", "h_of_v"),
-             [Mistake("plain sigmoid", C.adaround_h_plain_sigmoid,
+             K.adaround_h_cases, C.ref("minicompress.quant.adaround", "h_of_v"),
+             [Mistake("plain sigmoid", K.adaround_h_plain_sigmoid,
                       "stretch σ(V) to (γ, ζ) = (−0.1, 1.1) so h can reach 0 and 1 exactly, then clip"),
-              Mistake("no clip to [0, 1]", C.adaround_h_no_clip,
+              Mistake("no clip to [0, 1]", K.adaround_h_no_clip,
                       "after stretching, clip to [0, 1]: that is what makes h exactly 0 or 1 (and its gradient 0)")]),
     Exercise(13, "adaround_penalty", "AdaRound's rounding penalty",
              "f(h) = Σ (1 − |2h − 1|^β): zero only when every h is 0 or 1 (tutorial 10.3).",
@@ -188,10 +189,10 @@ EXERCISES = [
              "Goal: a penalty that pushes each h to 0 or 1. |2h − 1| is 1 at both ends and 0 at ½; raise it to "
              "β and take it from 1, then sum over all weights and return a float. Worked example: h = ¼, β = 2 "
              "gives 1 − (½)² = 0.75.",
-             C.penalty_cases, C.ref("minicompress.quant.adaround", "round_penalty"),
-             [Mistake("missing the 1 −", C.penalty_no_one_minus,
+             K.penalty_cases, C.ref("minicompress.quant.adaround", "round_penalty"),
+             [Mistake("missing the 1 −", K.penalty_no_one_minus,
                       "|2h − 1|^β is largest at the ends; the penalty is 1 minus it, largest at h = ½"),
-              Mistake("h instead of 2h − 1", C.penalty_h_not_2h_minus_1,
+              Mistake("h instead of 2h − 1", K.penalty_h_not_2h_minus_1,
                       "map h from [0, 1] to [−1, 1] with 2h − 1 first, so both ends cost nothing")]),
     Exercise(14, "gptq_column", "one GPTQ column update",
              "Round column j of a block, then feed its error to the later columns (tutorial 10.4).",
@@ -201,10 +202,10 @@ EXERCISES = [
              "c = round to nearest code of Wb[:, j]/q, clipped to [lo, hi]; e = (Wb[:, j] − q·c) / u[j]; then "
              "Wb[:, j:] −= outer(e, u[j:]). Return (c, e, Wb). Worked example in the docstring: 0.4 rounds to 0, "
              "e = 0.4, and the next weight 0.4 becomes 0.4 − 0.4·0.9 = 0.04.",
-             C.gptq_cases, C.gptq_ref,
-             [Mistake("error not divided by u[j]", C.gptq_no_divide,
+             K.gptq_cases, K.gptq_ref,
+             [Mistake("error not divided by u[j]", K.gptq_no_divide,
                       "the error is measured in units of U_jj: e = (w − q·c) / u[j]"),
-              Mistake("no error feedback", C.gptq_no_feedback,
+              Mistake("no error feedback", K.gptq_no_feedback,
                       "after rounding column j, subtract outer(e, u[j:]) from the block's columns j onwards")]),
     Exercise(15, "equalization_scales", "cross-layer equalization scales",
              "s_i = √(r₁,i / r₂,i) between two layers with a ReLU between them (tutorial 10.6).",
@@ -213,8 +214,8 @@ EXERCISES = [
              "Goal: scales that give hidden unit i the same range in both layers. r₁,i = max_j |W₁[i, j]| (row i "
              "of the first layer), r₂,i = max_k |W₂[k, i]| (column i of the second); s_i = √(r₁,i / r₂,i), and "
              "s_i = 1 where either range is 0. Worked example: r₁ = 4, r₂ = 1 gives s = 2.",
-             C.equalize_cases, C.ref("minicompress.quant.equalize", "equalization_scales"),
-             [Mistake("ratio upside down", C.equalize_inverted,
+             K.equalize_cases, C.ref("minicompress.quant.equalize", "equalization_scales"),
+             [Mistake("ratio upside down", K.equalize_inverted,
                       "s = √(r₁ / r₂): dividing row i of W₁ by s and multiplying column i of W₂ by s makes both √(r₁r₂)")]),
     Exercise(16, "hutchinson", "Hutchinson's trace estimator",
              "tr(H) ≈ mean of vᵀHv over random ±1 vectors, with its standard error (tutorial 11.2).",
@@ -223,10 +224,10 @@ EXERCISES = [
              "HV (m, n), each sample is v_kᵀ(H v_k) (a row-wise dot product). Return (their mean, their standard "
              "error std/√m with ddof = 1) as two floats. Worked example: for a diagonal H every ±1 vector gives "
              "the trace itself, so the error is 0.",
-             C.hutchinson_cases, C.hutchinson_ref,
-             [Mistake("summed instead of averaged", C.hutchinson_sum,
+             K.hutchinson_cases, K.hutchinson_ref,
+             [Mistake("summed instead of averaged", K.hutchinson_sum,
                       "E[vᵀHv] = tr(H): the estimate is the mean of the samples, not their sum"),
-              Mistake("spread instead of standard error", C.hutchinson_no_sqrt,
+              Mistake("spread instead of standard error", K.hutchinson_no_sqrt,
                       "the error of a mean of m samples is their std divided by √m")]),
     Exercise(17, "thin_pair", "removing hidden units (thinning)",
              "Keep only some hidden units: their rows in W₁ and b₁, their columns in W₂ (tutorial 11.4).",
@@ -234,14 +235,14 @@ EXERCISES = [
              "Goal: a smaller dense layer pair that computes what the kept units computed. Unit i is row i of "
              "W₁ (its incoming weights), b₁[i], and column i of W₂ (its outgoing weights). Return "
              "(W₁[keep, :], b₁[keep], W₂[:, keep]).",
-             C.thin_cases, C.thin_ref,
-             [Mistake("W₂ not thinned", C.thin_rows_of_w2,
+             K.thin_cases, K.thin_ref,
+             [Mistake("W₂ not thinned", K.thin_rows_of_w2,
                       "the next layer's columns belong to the removed units too: take W₂[:, keep]")]),
 ]
 
 CALLERS = {"choose_qparams": C.qparams_call, "requantize": C.requant_call, "kd_loss": C.kd_call,
-           "kd_gradient": C.kdg_call, "kmeans": C.kmeans_call, "gptq_column": C.gptq_call,
-           "hutchinson": C.hutchinson_call, "thin_pair": C.thin_call}
+           "kd_gradient": C.kdg_call, "kmeans": C.kmeans_call, "gptq_column": K.gptq_call,
+           "hutchinson": K.hutchinson_call, "thin_pair": K.thin_call}
 
 
 def caller(ex: Exercise):

@@ -5,6 +5,7 @@ the modules are found here, not listed anywhere else. The shared teacher
 and the budget live here too, because every study starts from them.
 
     budget.py        Budget: epochs, seeds, calibration and benchmark sizes; FULL and QUICK
+    dark_knowledge.py  a student that never sees one digit, distilled on the other nine
     distill.py       students on labels vs distilled, T and α sweeps, dark knowledge, quantized students
     prune.py         the Deep Compression pipeline stage by stage, with each stage's storage bill
     qat.py           PTQ vs QAT vs LSQ at 2, 3 and 4 bits, and LSQ's learned steps

@@ -58,6 +58,8 @@ class Where:
         self.base = val_scores(self.teacher, self.split)
         self._mixed = None
         self._traces = None
+        self._single = {}
+        self.scan = None                                    # sensitivity_scan's result, once computed
 
     @property
     def n_layers(self) -> int:
@@ -66,6 +68,14 @@ class Where:
     def quantized(self, bits) -> object:
         """GPTQ (step max|w|/qmax, weights per channel) with per-layer widths; None keeps a layer float."""
         return round_weights(self.teacher, tuple(bits), self.calib, "gptq", step="max")
+
+    def single(self, layer: int, bits: int):
+        """The teacher with only ``layer`` quantized to ``bits`` (the others float), computed once."""
+        if (layer, bits) not in self._single:
+            widths = [None] * self.n_layers
+            widths[layer] = bits
+            self._single[layer, bits] = self.quantized(widths)
+        return self._single[layer, bits]
 
     def mixed(self) -> list:
         """Every assignment of BITS to the layers: (bits, bytes, val acc, val loss, model)."""
@@ -79,15 +89,15 @@ class Where:
     def traces(self) -> list:
         """Hutchinson's trace of each layer's Hessian on the calibration images and their training labels."""
         if self._traces is None:
-            X = self.calib
-            y = self.split.train.y[np.random.default_rng(0).permutation(len(self.split.train))[:CALIBRATION]]
-            layers = [m for m in self.teacher if isinstance(m, Linear)]
-            model = copy.deepcopy(self.teacher)
-            model_layers = [m for m in model if isinstance(m, Linear)]
-            self._traces = [hutchinson_trace(model, ml, X, y, samples=self.budget.hutchinson_samples, rng=i)
-                            for i, ml in enumerate(model_layers)]
-            del layers
+            model = copy.deepcopy(self.teacher)                 # the HVPs move its weights and put them back
+            self._traces = [hutchinson_trace(model, lin, self.calib, self.calib_labels(),
+                                             samples=self.budget.hutchinson_samples, rng=i)
+                            for i, lin in enumerate(m for m in model if isinstance(m, Linear))]
         return self._traces
+
+    def calib_labels(self) -> np.ndarray:
+        """The training labels of the calibration images (curvature needs a loss; never the test set)."""
+        return self.split.train.y[np.random.default_rng(0).permutation(len(self.split.train))[:CALIBRATION]]
 
 
 def sensitivity_scan(w: Where) -> dict:
@@ -97,9 +107,7 @@ def sensitivity_scan(w: Where) -> dict:
     for layer in range(w.n_layers):
         row = {}
         for b in SCAN_BITS:
-            bits = [None] * w.n_layers
-            bits[layer] = b
-            acc, loss = val_scores(w.quantized(bits), w.split)
+            acc, loss = val_scores(w.single(layer, b), w.split)
             row[b] = (acc, loss - loss0)
         out["bits"].append(row)
         row = {}
@@ -117,16 +125,13 @@ def sensitivity_scan(w: Where) -> dict:
 
 def curvature_table(w: Where, bits: int = 2) -> list:
     """Per layer: (trace estimate, its stderr, predicted ½δᵀHδ, measured loss increase) at ``bits``."""
-    X = w.calib
-    y = w.split.train.y[np.random.default_rng(0).permutation(len(w.split.train))[:CALIBRATION]]
+    X, y = w.calib, w.calib_labels()
     rows = []
     model = copy.deepcopy(w.teacher)
     layers = [m for m in model if isinstance(m, Linear)]
     base = F.cross_entropy(predict_logits(model, X), y).item()
     for i, (lin, tr) in enumerate(zip(layers, w.traces())):
-        widths = [None] * w.n_layers
-        widths[i] = bits
-        q = w.quantized(widths)
+        q = w.single(i, bits)
         delta = [m for m in q if hasattr(m, "weight_qp")][0].weight.data.astype(np.float64) - lin.weight.data
         predicted = second_order_increase(model, lin, X, y, delta)
         measured = F.cross_entropy(predict_logits(q, X), y).item() - base
@@ -172,22 +177,18 @@ def allocations(w: Where, budget_bytes: int) -> list:
     err = {}
     for layer in range(w.n_layers):
         for b in BITS:
-            widths = [None] * w.n_layers
-            widths[layer] = b
-            q = [m for m in w.quantized(widths) if hasattr(m, "weight_qp")][0]
+            q = [m for m in w.single(layer, b) if hasattr(m, "weight_qp")][0]
             err[layer, b] = float(np.sum((q.weight.data.astype(np.float64) - lin[layer].weight.data) ** 2))
     hawq = min(fits, key=lambda m: sum(traces[i] / lin[i].weight.data.size * err[i, b] for i, b in enumerate(m[0])))
     return [Allocation(name, m[0], m[1], m[2], m[4]) for name, m in
             (("exhaustive optimum", best), ("greedy (measured sensitivity)", greedy), ("HAWQ (Hessian trace)", hawq))]
 
 
-_SCANS = {}
-
-
 def sensitivity_scan_cached(w: Where) -> dict:
-    if id(w) not in _SCANS:
-        _SCANS[id(w)] = sensitivity_scan(w)
-    return _SCANS[id(w)]
+    """``sensitivity_scan(w)``, computed once per ``Where``."""
+    if w.scan is None:
+        w.scan = sensitivity_scan(w)
+    return w.scan
 
 
 def uniform_budgets(w: Where) -> dict:

@@ -117,7 +117,8 @@ def make_kd_accuracy_vs_T(out_dir, budget: Budget = FULL):
 
 @figure("kd_dark_knowledge", "distillation")
 def make_kd_dark_knowledge(out_dir, budget: Budget = FULL):
-    from ..experiments.distill import dark_knowledge_table, shared_context
+    from ..experiments.dark_knowledge import dark_knowledge_table
+    from ..experiments.distill import shared_context
     dk = dark_knowledge_table(shared_context(budget), seeds=budget.seeds("student"))
     conf = dk["confusion"]
     plt = pyplot()

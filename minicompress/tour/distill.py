@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..bill import storage_bill
-from ..experiments.distill import PER_CLASS, STUDENT, Context, dark_knowledge_table
+from ..experiments.dark_knowledge import dark_knowledge_table
+from ..experiments.distill import PER_CLASS, STUDENT, Context
 from ..experiments.teacher import TEACHER_SIZES
 from ..quant import quantize_model
 from ..train import predict_logits, time_inference
