@@ -49,7 +49,8 @@ def test_tour_quick_prints_the_table_people_and_scripts_can_read():
         m = interval.search(line)
         assert m, line
         assert float(m.group(3)) <= float(m.group(1)) <= float(m.group(4)), line
-    assert lines[0].startswith("splits:") and "validation images decide" in lines[0]
+    assert lines[0].startswith("QUICK budget: a smoke test") and "not the README's" in lines[0]
+    assert lines[1].startswith("splits:") and "validation images decide" in lines[1]
     # the controls stand beside what they control, tested on the same images
     assert re.search(r"int2 weights QAT, int8 act +vs float32 teacher fine-tuned \(control\) +[+-]\d", out.stdout)
     assert re.search(r"student 64-16-10, distilled +vs student 64-16-10, label smoothing", out.stdout)

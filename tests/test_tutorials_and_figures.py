@@ -50,3 +50,16 @@ def test_quantization_figure_data():
     d = mse_vs_bits_data(bits=range(4, 11), n=20_000)
     assert np.all(np.abs(d[:, 1] / d[:, 2] - 1) < 0.05)          # q²/12 holds from 4 bits up
     assert np.all(np.diff(np.log2(d[:, 1])) < -1.8)              # about ÷4 per extra bit
+
+
+def test_a_quick_tutorial_says_so_and_never_writes_the_committed_figures(tmp_path):
+    path = ROOT / "tutorials" / "06_soft_labels_and_temperature.py"
+    before = {p.name: p.stat().st_mtime_ns for p in (ROOT / "figures").glob("*.png")}
+    env = {k: v for k, v in os.environ.items() if k != "MINICOMPRESS_FIGURES"}
+    env.update({"MPLBACKEND": "Agg", "MINICOMPRESS_QUICK": "1"})
+    out = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, env=env, cwd=tmp_path,
+                         timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.startswith("QUICK budget: a smoke test")
+    assert list((tmp_path / "out" / "figures").glob("*.png"))
+    assert {p.name: p.stat().st_mtime_ns for p in (ROOT / "figures").glob("*.png")} == before

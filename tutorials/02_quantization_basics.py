@@ -27,7 +27,7 @@ from minicompress.quant import (
     to_low_precision,
 )
 
-FIGURES = os.environ.get("MINICOMPRESS_FIGURES", "figures")
+FIGURES = os.environ.get("MINICOMPRESS_FIGURES", "out/figures")   # never the repo's figures/ unless asked
 
 # %% [markdown]
 # ## 2.1 The seed's example, §4.3

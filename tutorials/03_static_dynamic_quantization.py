@@ -25,7 +25,9 @@ from minicompress.stats import format_accuracy, mcnemar
 from minicompress.train import correct_matrix, evaluate
 
 budget = QUICK if os.environ.get("MINICOMPRESS_QUICK") == "1" else FULL    # epochs and seeds for every step
-FIGURES = os.environ.get("MINICOMPRESS_FIGURES", "figures")
+if budget is QUICK:
+    print("QUICK budget: a smoke test with few epochs and random seeds; its numbers are not the ones in the text")
+FIGURES = os.environ.get("MINICOMPRESS_FIGURES", "out/figures")   # never the repo's figures/ unless asked
 
 split = digits_split()
 teacher, _ = shared_teacher(epochs=budget.teacher_epochs)

@@ -35,7 +35,9 @@ from minicompress.quant.conventions import conventions_table
 from minicompress.train import evaluate
 
 budget = QUICK if os.environ.get("MINICOMPRESS_QUICK") == "1" else FULL    # epochs and seeds for every step
-FIGURES = os.environ.get("MINICOMPRESS_FIGURES", "figures")
+if budget is QUICK:
+    print("QUICK budget: a smoke test with few epochs and random seeds; its numbers are not the ones in the text")
+FIGURES = os.environ.get("MINICOMPRESS_FIGURES", "out/figures")   # never the repo's figures/ unless asked
 
 # %% [markdown]
 # ## 4.1 int8 GEMM with an int32 accumulator

@@ -21,7 +21,9 @@ from minicompress.experiments import FULL, QUICK
 from minicompress.plots.distillation import make_kd_gradient_vs_T, make_kd_soft_labels, soft_label_data
 
 budget = QUICK if os.environ.get("MINICOMPRESS_QUICK") == "1" else FULL    # epochs and seeds for every step
-FIGURES = os.environ.get("MINICOMPRESS_FIGURES", "figures")
+if budget is QUICK:
+    print("QUICK budget: a smoke test with few epochs and random seeds; its numbers are not the ones in the text")
+FIGURES = os.environ.get("MINICOMPRESS_FIGURES", "out/figures")   # never the repo's figures/ unless asked
 
 # %% [markdown]
 # ## 6.1 Temperature on three logits

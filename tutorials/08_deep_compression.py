@@ -30,7 +30,9 @@ from minicompress.prune.sparse import encode_positions
 from minicompress.prune.storage import CorruptModelError, decode_model
 
 budget = QUICK if os.environ.get("MINICOMPRESS_QUICK") == "1" else FULL    # epochs and seeds for every step
-FIGURES = os.environ.get("MINICOMPRESS_FIGURES", "figures")
+if budget is QUICK:
+    print("QUICK budget: a smoke test with few epochs and random seeds; its numbers are not the ones in the text")
+FIGURES = os.environ.get("MINICOMPRESS_FIGURES", "out/figures")   # never the repo's figures/ unless asked
 
 # %% [markdown]
 # ## 8.1 The pieces, on numbers small enough to check by hand

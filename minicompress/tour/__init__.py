@@ -211,4 +211,7 @@ def run(budget: Budget = FULL, seed: int = 0, fresh: bool = False) -> str:
     split = digits_split()
     head = (f"splits: {len(split.train)} train images fit the weights; {len(split.val)} validation images decide "
             f"every choice (epochs, T, α, ε, the 3-bias); {len(split.test)} test images only report")
+    if budget != FULL:
+        head = (f"{budget.name.upper()} budget: a smoke test with few epochs and random seeds; these numbers are "
+                f"not the README's\n{head}")
     return "\n\n".join([head, format_table(rows, float32_bytes), format_comparisons(rows)])
