@@ -49,7 +49,7 @@ y_hat, y_g, y_s = np.array([0.9, 0.1, 0.0]), np.array([0.8, 0.2, 0.1]), np.array
 print(round(seed_model_distillation_loss(y_hat, y_g).item(), 12))      # 0.03: the seed prints 0.02
 print(round(seed_parameter_distillation_loss(y_hat, y_s).item(), 12))  # 0.14: the seed prints 0.26
 print(y_g.sum())                                                        # 1.1: not a probability vector
-print("figure:", make_seed_numbers(os.environ.get("MINICOMPRESS_FIGURES", "out/figures")   # never the repo's figures/ unless asked))
+print("figure:", make_seed_numbers(os.environ.get("MINICOMPRESS_FIGURES", "out/figures")))  # not the repo's figures/
 
 # %% [markdown]
 # ## §5.2: the code example
