@@ -41,7 +41,7 @@ def make_where_sensitivity(out_dir, budget: Budget = FULL):
     a3.set_xticklabels([f"layer {i + 1}\ntr(H) = {c[0]:.1f} ± {c[1]:.1f}" for i, c in enumerate(curv)], fontsize=8)
     a3.set_ylabel("training-loss increase at 2 bits")
     a3.legend(fontsize=8)
-    fig.suptitle("Which layer minds compression: the first layer, by every measure", fontsize=11)
+    fig.suptitle("Which layer minds compression: each layer alone, the others left in float", fontsize=11)
     return save(fig, out_dir, "where_sensitivity")
 
 
