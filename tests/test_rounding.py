@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from minicompress import gradcheck
 from minicompress.nn import MLP
+from minicompress.quant import quantize
 from minicompress.quant.adaround import adaround, rectified_sigmoid, round_regularizer
 from minicompress.quant.equalize import bias_correction, cross_layer_equalization, equalization_scales
 from minicompress.quant.gptq import gptq, hessian, obq_row
@@ -76,7 +77,7 @@ def test_nearest_is_not_the_best_for_the_output():
 def test_gptq_with_an_identity_hessian_is_round_to_nearest():
     W, _ = _small_layer(seed=1)
     q = np.abs(W).max(axis=1) / 3
-    nearest = np.clip(np.sign(W) * np.floor(np.abs(W) / q[:, None] + 0.5), -3, 3)
+    nearest = quantize(W, q, 3, axis=0, narrow=True)
     assert np.array_equal(gptq(W, np.eye(W.shape[1]), q, 3), nearest)
 
 
@@ -94,7 +95,7 @@ def test_gptq_beats_nearest_on_the_output():
     H = hessian(X, damp=0.0)
     q = np.abs(W).max(axis=1)
     codes = gptq(W, H, q, 2)
-    nearest = np.clip(np.sign(W) * np.floor(np.abs(W) / q[:, None] + 0.5), -1, 1)
+    nearest = quantize(W, q, 2, axis=0, narrow=True)
     err = [output_error(q[:, None] * c - W, H).sum() for c in (codes, nearest)]
     assert err[0] < err[1]
 

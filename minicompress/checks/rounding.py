@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..quant.uniform import quantize
 from . import Outcome, check
 
 
@@ -40,7 +41,7 @@ def _gptq_identity():
     from ..quant.gptq import gptq
     W, _ = _small_layer()
     q = np.abs(W).max(axis=1)
-    nearest = np.clip(np.sign(W) * np.floor(np.abs(W) / q[:, None] + 0.5), -1, 1)
+    nearest = quantize(W, q, 2, axis=0, narrow=True)
     same = bool(np.array_equal(gptq(W, np.eye(W.shape[1]), q, 2), nearest))
     return Outcome("identical codes", "identical codes" if same else "codes differ", same)
 
@@ -55,7 +56,7 @@ def _brute_force():
     H = X.T @ X
     q = np.abs(W).max(axis=1) * 0.6                        # a clipped step, so rounding choices matter
     best = sum(best_rounding(W[r], q[r], 2, H)[1] for r in range(len(W)))
-    nearest = np.clip(np.sign(W) * np.floor(np.abs(W) / q[:, None] + 0.5), -1, 1)
+    nearest = quantize(W, q, 2, axis=0, narrow=True)
     rules = {"nearest": nearest, "GPTQ": gptq(W, hessian(X), q, 2),
              "AdaRound": adaround(W, q, 2, X, X @ W.T, iters=300, rng=0)}
     errs = {k: float(output_error(q[:, None] * c - W, H).sum()) for k, c in rules.items()}

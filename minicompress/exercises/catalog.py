@@ -197,7 +197,7 @@ EXERCISES = [
     Exercise(14, "gptq_column", "one GPTQ column update",
              "Round column j of a block, then feed its error to the later columns (tutorial 10.4).",
              ["minicompress.quant.gptq:_nearest", "minicompress.quant.gptq:gptq_step"], "gptq_step",
-             ("gptq_column",), "import numpy as np",
+             ("gptq_column",), "import numpy as np\n\nfrom minicompress.quant.rounding import round_half_away",
              "Goal: round one column and let the columns not yet rounded absorb its error (Frantar et al. 2022). "
              "c = round to nearest code of Wb[:, j]/q, clipped to [lo, hi]; e = (Wb[:, j] − q·c) / u[j]; then "
              "Wb[:, j:] −= outer(e, u[j:]). Return (c, e, Wb). Worked example in the docstring: 0.4 rounds to 0, "

@@ -40,13 +40,14 @@ def optimum_data(budget: Budget = FULL, draws: int = 1000):
     from ..quant.adaround import adaround
     from ..quant.gptq import gptq, hessian, obq_row
     from ..quant.optimal_rounding import best_rounding, output_error, stochastic_roundings
+    from ..quant.uniform import quantize
     split = digits_split()
     pixels = np.argsort(-split.train.X.var(axis=0))[:12]
     W = shared_teacher(epochs=budget.teacher_epochs)[0][0].weight.data.astype(np.float64)[:8][:, pixels]
     X = split.train.X[:256][:, pixels].astype(np.float64)
     H = X.T @ X
     q = np.abs(W).max(axis=1) * 0.6
-    nearest = np.clip(np.sign(W) * np.floor(np.abs(W) / q[:, None] + 0.5), -1, 1)
+    nearest = quantize(W, q, 2, axis=0, narrow=True)
     codes = {"nearest": nearest, "GPTQ": gptq(W, hessian(X), q, 2),
              "OBQ (greedy order)": np.stack([obq_row(W[r], hessian(X), q[r], 2) for r in range(len(W))]),
              "AdaRound": adaround(W, q, 2, X, X @ W.T, iters=300, rng=0)}

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .rounding import round_half_away
 from .uniform import check_finite, qrange
 
 
@@ -34,7 +35,7 @@ def hessian(X, damp: float = 0.01) -> np.ndarray:
 
 
 def _nearest(w, q, lo, hi):
-    return np.clip(np.sign(w) * np.floor(np.abs(w) / q + 0.5), lo, hi)
+    return np.clip(round_half_away(w / q), lo, hi)
 
 
 def gptq_step(Wb, j: int, q, u, lo: int, hi: int) -> tuple:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .uniform import check_finite, qrange
+from .uniform import check_finite, qrange, quantize
 
 MAX_BRUTE_FORCE = 20              # 2^20 ≈ 10⁶ roundings of one row
 
@@ -59,9 +59,8 @@ def best_rounding(w, q: float, bits: int, H) -> tuple:
 
 def nearest_error(w, q: float, bits: int, H) -> float:
     """δᵀHδ of ordinary round-to-nearest (ties away from zero), for comparison with ``best_rounding``."""
-    lo, hi = qrange(bits, True, True)
     w = np.asarray(w, dtype=np.float64).ravel()
-    codes = np.clip(np.sign(w) * np.floor(np.abs(w) / q + 0.5), lo, hi)
+    codes = quantize(w, q, bits, narrow=True)
     return float(output_error(q * codes - w, H)[0])
 
 
