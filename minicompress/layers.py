@@ -1,9 +1,9 @@
 """The layers of minicompress, read from the code: every import of every file, and the rules they obey.
 
     commands   cli.py, __main__.py, layers.py
-    stories    tour/  checks/  experiments/  plots/  exercises/  bench.py  bill.py  taxonomy.py
+    stories    tour/  checks/  experiments/  plots/  exercises/  ledger/  bench.py  bill.py  taxonomy.py
     methods    quant/  integer/  distill/  prune/
-    library    functional.py  nn.py  optim.py  train.py  data.py  stats.py  datasets/
+    library    functional.py  nn.py  optim.py  train.py  data.py  stats.py  text.py  datasets/
     engine     autograd.py  shape_ops.py  graph.py  gradcheck.py
     kernels/   (Numba) numpy, numba and the standard library only
 
@@ -33,9 +33,9 @@ PACKAGE = "minicompress"
 
 LAYERS = {
     "commands": ("cli", "__main__", "layers"),
-    "stories": ("tour", "checks", "experiments", "plots", "exercises", "bench", "bill", "taxonomy"),
+    "stories": ("tour", "checks", "experiments", "plots", "exercises", "ledger", "bench", "bill", "taxonomy"),
     "methods": ("quant", "integer", "distill", "prune"),
-    "library": ("functional", "nn", "optim", "train", "data", "stats", "datasets"),
+    "library": ("functional", "nn", "optim", "train", "data", "stats", "text", "datasets"),
     "engine": ("autograd", "shape_ops", "graph", "gradcheck", "__init__"),
     "kernels": ("kernels",),
 }

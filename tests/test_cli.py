@@ -33,8 +33,8 @@ def test_verify_passes_and_prints_a_table():
     assert "cross-entropy of equal logits" in out.stdout and "0 failed" in out.stdout
 
 
-def test_tour_quick_prints_the_table_people_and_scripts_can_read():
-    out = run("tour", "--quick")
+def test_tour_quick_prints_the_table_people_and_scripts_can_read(tmp_path):
+    out = run("tour", "--quick", env={"MINICOMPRESS_CACHE": str(tmp_path)})   # computed here, not from a cache
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
     row = next(line for line in lines if line.startswith("float32 teacher"))
@@ -93,3 +93,18 @@ def test_second_tour_run_uses_the_cache(tmp_path):
     assert first.returncode == second.returncode == 0
     assert "from the cache" in second.stderr and first.stdout == second.stdout
     assert "stage" not in second.stderr and "[1/" not in second.stderr
+
+
+def test_seed_prints_the_ledger_filtered_by_status_and_the_glossary():
+    out = run("seed")
+    assert out.returncode == 0, out.stderr
+    total = re.search(r"^(\d+) items: ", out.stdout, re.M)
+    assert total and int(total.group(1)) >= 80
+    wrong = run("seed", "--status", "wrong,misleading")
+    assert wrong.returncode == 0 and "verify row" in wrong.stdout
+    assert re.search(r"^\d+ items: \d+ wrong, \d+ misleading$", wrong.stdout, re.M)
+    assert "197" in run("seed", "--section", "§4.3").stdout
+    bad = run("seed", "--status", "wrongish")
+    assert bad.returncode != 0 and "unknown status 'wrongish'" in bad.stderr and "Traceback" not in bad.stderr
+    glossary = run("seed", "--glossary")
+    assert "量化量化" in glossary.stdout and "garbled" in glossary.stdout

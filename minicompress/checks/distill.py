@@ -25,7 +25,10 @@ def _seed_ls():
     """(0.9 − 0.6)² + (0.1 − 0.3)² + (0 − 0.1)² = 0.09 + 0.04 + 0.01 = 0.14."""
     from ..distill.seed_losses import seed_parameter_distillation_loss
     v = round(seed_parameter_distillation_loss(Y_HAT, Y_S).item(), 12)
-    return Outcome(0.14, v, v == 0.14, claim_ok=v == 0.26)
+    kl = float(np.sum(Y_HAT[:2] * np.log(Y_HAT[:2] / Y_S[:2])))
+    return Outcome(0.14, v, v == 0.14, claim_ok=v == 0.26,
+                   note=f"the seed's 0.26 is not this sum; it matches KL(ŷ‖y_s) = {kl:.4f} to two places, "
+                        "the loss Hinton's distillation uses")
 
 
 @check("seed's soft label and outputs are distributions", "seed §4.3 ŷ, y_g, y_s",
@@ -84,10 +87,28 @@ def _seed_code():
                                         "before anything is trained; see distill/seed_example.py")
 
 
-@check("soft labels = normalised outputs", "seed §3.2.2 (归一化处理)", claim="outputs are normalised into soft labels")
-def _normalised():
-    """softmax(z/T) of any logits is a probability vector (rows sum to 1, entries in (0, 1))."""
+@check("soft labels: softmax(z/T), not a normalisation", "seed §3.2.2 (归一化处理), §4.3 ŷ",
+       claim="soft labels are the big model's outputs normalised", probe=([0.25, 0.75], [0.9, 0.1, 0.0], 1))
+def _normalised(computed=None):
+    """Three things a reader can compute by hand:
+
+    * softmax of logits [0, ln 3] at T = 2 is [1, √3]/(1 + √3) = [0.3660, 0.6340]:
+      the temperature flattens [0.25, 0.75] (T = 1);
+    * normalising y_g = [0.8, 0.2, 0.1] by its sum 1.1 gives [8/11, 2/11, 1/11] =
+      [0.7273, 0.1818, 0.0909], not the seed's ŷ = [0.9, 0.1, 0];
+    * ŷ has an exact 0. Softmax gives 0 only by underflow: in float64, e^−g is
+      0 once it is below half the smallest subnormal 2^−1074, and e^−745 =
+      0.57·2^−1074 rounds up while e^−746 = 0.21·2^−1074 rounds to 0, so
+      the logits must differ by at least 746·T.
+    """
     from ..distill.soft_labels import soft_labels
-    p = soft_labels(np.random.default_rng(4).normal(0, 5, (5, 10)), 4.0)
-    ok = bool(np.allclose(p.sum(axis=1), 1) and p.min() > 0 and p.max() < 1)
-    return Outcome("rows sum to 1", f"max |Σp − 1| = {np.abs(p.sum(axis=1) - 1).max():.1e}", ok, claim_ok=ok)
+    if computed is None:
+        p = soft_labels(np.array([[0.0, np.log(3.0)]]), 2.0)[0]
+        computed = ([round(float(v), 4) for v in p], [round(float(v), 4) for v in Y_G / Y_G.sum()],
+                    next(g for g in range(1, 2000) if soft_labels(np.array([[float(g), 0.0]]), 1.0)[0, 1] == 0))
+    expected = ([0.366, 0.634], [0.7273, 0.1818, 0.0909], 746)
+    ok = computed[0] == expected[0] and computed[1] == expected[1] and computed[2] == 746
+    return Outcome(expected, computed, ok,
+                   "ŷ = softmax(z_big/T) of the big model's logits; no T turns y_g into the seed's ŷ, "
+                   "and its 0 needs logits 746·T apart",
+                   claim_ok=computed[1] == [0.9, 0.1, 0.0])
