@@ -65,6 +65,20 @@ def cmd_taxonomy(args) -> int:
     return 0
 
 
+def cmd_seed(args) -> int:
+    from .ledger import format_glossary, format_ledger, select
+    if args.glossary:
+        print(format_glossary())
+        return 0
+    statuses = [s.strip() for s in args.status.split(",")] if args.status else None
+    try:
+        items = select(statuses, args.section)
+    except ValueError as exc:
+        raise SystemExit(f"seed: {exc}") from None
+    print(format_ledger(items))
+    return 0
+
+
 def cmd_exercises(args) -> int:
     from .exercises.catalog import EXERCISES
     if args.action == "list":
@@ -177,6 +191,14 @@ def _check_args(p):
                         "child process with memory and output limits")
 
 
+def _seed_args(p):
+    p.add_argument("--status", default=None,
+                   help="only items with these statuses, comma-separated: right, wrong, misleading, "
+                        "'not checkable', 'out of scope'")
+    p.add_argument("--section", default=None, help="only this section and its subsections, e.g. §4 or §5.2")
+    p.add_argument("--glossary", action="store_true", help="the seed's terms → standard terms → minicompress")
+
+
 def _info_args(p):
     p.add_argument("--layers", action="store_true", help="each package's layer and what it imports")
 
@@ -196,6 +218,7 @@ COMMANDS = [
     Command("bench", "speed comparisons, side by side in one run", cmd_bench, _bench_args),
     Command("experiments", "distillation, QAT or Deep Compression studies over seeds", cmd_experiments,
             _experiments_args),
+    Command("seed", "the seed document's ledger, claim by claim, with evidence; --glossary", cmd_seed, _seed_args),
     Command("taxonomy", "the seed's taxonomy, node by node, with the code for each", cmd_taxonomy),
     Command("exercises", "classroom exercises: list them, or write the student copies", cmd_exercises,
             _exercises_args),

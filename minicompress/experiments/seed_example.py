@@ -122,3 +122,44 @@ def run_seed_example(steps: int = 300, T: float = 2.0, lr: float = 1e-2, batch: 
     return {"codes_before": codes_before, "codes_after": student.codes(), "losses": np.array(losses),
             "max_prob_gap_before": before, "max_prob_gap_after": after,
             "teacher": teacher, "student": student}
+
+
+def run_literal_listing(teacher: Module | None = None, steps: int = 50, lr: float = 1e-3, seed: int = 0) -> dict:
+    """The listing's training loop as printed, with only the shape fixes it needs to run at all.
+
+    It keeps everything else: the "quantized" copy holds the codes as its
+    weights (fc1 = [[12, 25, 37], [−13, −27, −31]], bias [5, −5]) with fc2
+    left in float; the soft label is the constant [0.9, 0.1, 0]; ``loss_g``
+    is the cross-entropy of that constant against its own arg-max; ``loss_s``
+    is the MSE of the copy's output against the constant; teacher and
+    student each get their own random input, and Adam(lr = 1e-3) steps.
+
+    Returns the student's final parameters, the ``loss_g`` values, whether
+    ``loss_g`` reaches any parameter in the autograd graph, and the ratio of
+    the copy's outputs to the float model's before training. Pass a different
+    ``teacher`` to see that nothing the student learns depends on it.
+    """
+    from .. import functional as F
+    rng = np.random.default_rng(seed)
+    teacher = teacher if teacher is not None else SeedModel()
+    student = SeedModel()
+    student.fc1.load_state_dict({"weight": quantize(FC1_W, Q).astype(float),   # the codes, used as weights
+                                 "bias": quantize(FC1_B, Q).astype(float)})
+    x0 = rng.normal(size=(64, 3))
+    ratio = student(Tensor(x0)).data / SeedModel()(Tensor(x0)).data
+    soft = np.array([[0.9, 0.1, 0.0]])
+    hard = soft.argmax(axis=1)
+    opt = Adam(student.parameters(), lr=lr)
+    loss_g_values, reaches = [], False
+    for _ in range(steps):
+        teacher(Tensor(rng.normal(size=(1, 3))))               # model_output: computed, never used
+        out = student(Tensor(rng.normal(size=(1, 3))))         # its own random input
+        loss_g = F.cross_entropy(Tensor(soft), hard)           # two constants
+        reaches = reaches or loss_g.requires_grad              # False: no parameter is in its graph
+        loss = loss_g + F.mse(out, Tensor(soft), reduction="mean")
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        loss_g_values.append(loss_g.item())
+    return {"params": [p.data.copy() for p in student.parameters()], "loss_g": np.array(loss_g_values),
+            "loss_g_reaches_parameters": reaches, "output_ratio": ratio}
