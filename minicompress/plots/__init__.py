@@ -11,7 +11,7 @@ matplotlib is imported only here, when a figure is drawn.
     qat.py           the straight-through estimator, accuracy per epoch, LSQ's learned steps
     quantization.py  the rounding staircase, error histograms, MSE against bits, accuracy against bits
     rounding.py      the step's error trade-off, each rounding rule against the optimum, calibration size
-    seed.py          the seed's worked numbers against their recomputation
+    seed.py          the seed's worked numbers against their recomputation; its diagram, as printed and corrected
     tour.py          every method of the tour: bytes against test accuracy
     training.py      the bundled digits and the teacher learning them
     where.py         each layer's sensitivity, bit allocations against the optimum, neurons against weights
