@@ -185,3 +185,13 @@ def test_the_readme_counts_are_the_ledgers():
             f"checkable, {c['out of scope']} out of scope for an MLP)") in text
     for t in GLOSSARY:
         assert f"| {t.seed} | {t.english} |" in readme, t.seed
+
+
+def test_the_taxonomy_figure_data_marks_the_contradicted_edges():
+    from minicompress.plots.seed import seed_taxonomy_data
+    d = seed_taxonomy_data()
+    labels, pos, edges = d["seed"]
+    assert sum(v == "contradicts" for *_, v in edges) == 8 and len(edges) == 14
+    assert len(set(pos.values())) == len(pos) == 15                  # no two boxes on one spot
+    labels, pos, edges = d["corrected"]
+    assert len(set(pos.values())) == len(pos) and all(v == "agrees" for *_, v in edges)
