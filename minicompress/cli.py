@@ -79,36 +79,75 @@ def cmd_seed(args) -> int:
     return 0
 
 
+def _only(args):
+    return [x.strip() for x in args.only.split(",") if x.strip()] if getattr(args, "only", None) else None
+
+
 def cmd_exercises(args) -> int:
     from .exercises.catalog import EXERCISES
     if args.action == "list":
         for ex in EXERCISES:
-            print(f"{ex.number:>3}  {ex.slug:<18}{ex.title}")
+            print(f"{ex.number:>3}  {ex.slug:<20}{ex.title}")
         return 0
     if not args.dir:
-        raise SystemExit("exercises new needs a folder: python -m minicompress exercises new DIR")
-    from .exercises.generate import write_exercises
+        raise SystemExit(f"exercises {args.action} needs a folder: python -m minicompress exercises {args.action} DIR")
+    from .exercises.generate import write_exercises, write_key
+    write = write_exercises if args.action == "new" else write_key
     try:
-        paths = write_exercises(args.dir, force=args.force)
-    except FileExistsError as exc:
-        raise SystemExit(f"exercises new: {exc}") from None
+        paths = write(args.dir, slugs=_only(args), force=args.force)
+    except (FileExistsError, ValueError) as exc:
+        raise SystemExit(f"exercises {args.action}: {exc}") from None
     except OSError as exc:
-        raise SystemExit(f"exercises new: cannot write into {args.dir}: {exc.strerror or exc} "
+        raise SystemExit(f"exercises {args.action}: cannot write into {args.dir}: {exc.strerror or exc} "
                          "(choose a folder you may write to)") from None
     for path in paths:
         print(path)
-    print(f"each exercise has a .py file to complete and a .md with instructions; grade one with "
-          f"`python -m minicompress check SLUG {args.dir}/FILE.py`")
+    if args.action == "new":
+        print(f"each exercise has a .py file to complete and a .md with instructions; grade one with "
+              f"`python -m minicompress check {args.dir}/FILE.py`, or all with `check {args.dir}`")
+    else:
+        print(f"the answer key: the reference solution of each exercise; `python -m minicompress check {args.dir}` "
+              "passes every one")
     return 0
 
 
-def cmd_check(args) -> int:
-    from .exercises.grade import check
+def _limits(args):
     from .exercises.sandbox import Limits, default_limits
-    limits = default_limits() if args.timeout is None else Limits(seconds=args.timeout)
-    ok, text = check(args.exercise, args.path, limits)
+    return default_limits() if args.timeout is None else Limits(seconds=args.timeout)
+
+
+def cmd_check(args) -> int:
+    from pathlib import Path
+
+    from .exercises.grade import check, report
+    from .exercises.roster import check_folder, exercise_of, verdict
+    target, limits = Path(args.exercise), _limits(args)
+    if args.path is None and target.is_dir():                       # a folder: every exercise file in it
+        graded = check_folder(target, limits)
+        for ex, results in graded:
+            print(report(ex, results) + "\n")
+        print("summary: " + ", ".join(f"{ex.number:02d}_{ex.slug} {verdict(r)}" for ex, r in graded))
+        return 0 if all(all(x.ok for x in r) for _, r in graded) else 1
+    if args.path is None and (target.suffix == ".py" or target.is_file()):   # a file: its name says which exercise
+        ok, text = check(str(exercise_of(target).number), target, limits)
+    else:
+        ok, text = check(args.exercise, args.path, limits)
     print(text)
     return 0 if ok else 1
+
+
+def cmd_grade(args) -> int:
+    from .exercises.roster import grade_class, write_roster
+    header, rows = grade_class(args.root, _limits(args), only=_only(args))
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    for r in [header, *rows]:
+        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip())
+    if args.csv:
+        try:
+            print(f"roster: {write_roster(args.csv, header, rows)}")
+        except OSError as exc:
+            raise SystemExit(f"grade: cannot write {args.csv}: {exc.strerror or exc}") from None
+    return 0
 
 
 def info_text() -> str:
@@ -128,7 +167,10 @@ def info_text() -> str:
     except ImportError:
         lines.append("matplotlib  not installed (figures need it)")
     import os
+
+    from .threads import describe
     lines.append(f"cpus        {os.cpu_count()}")
+    lines += describe()
     return "\n".join(lines)
 
 
@@ -166,7 +208,8 @@ def _figures_args(p):
 
 
 def _bench_args(p):
-    p.add_argument("names", nargs="*", help="which benchmarks (default: all), e.g. autograd")
+    p.add_argument("names", nargs="*", help="which benchmarks (default: all but busy), e.g. autograd; "
+                                            "busy times tutorial 1 beside two busy processes (minutes)")
     p.add_argument("--quick", action="store_true", help="the QUICK budget: fewer sizes and repeats (nothing is saved)")
     p.add_argument("--save", default="figures", help="where `kernels` saves its GEMM numbers for the "
                                                      "int_gemm_speed figure (default: figures/)")
@@ -178,17 +221,31 @@ def _experiments_args(p):
 
 
 def _exercises_args(p):
-    p.add_argument("action", choices=["list", "new"])
-    p.add_argument("dir", nargs="?", help="folder for `new`")
+    p.add_argument("action", choices=["list", "new", "key"],
+                   help="list them; new DIR: the student copies and instructions; key DIR: the answer key")
+    p.add_argument("dir", nargs="?", help="folder for `new` and `key`")
+    p.add_argument("--only", default=None, help="only these exercises, comma-separated names or numbers")
     p.add_argument("--force", action="store_true", help="overwrite exercise files already in the folder")
 
 
-def _check_args(p):
-    p.add_argument("exercise", help="the exercise's name or number (see `exercises list`)")
-    p.add_argument("path", nargs="?", help="the student's file (default: NN_name.py here)")
+def _timeout_arg(p):
     p.add_argument("--timeout", type=float, default=None,
-                   help="seconds the file may run (default 5, or $MINICOMPRESS_GRADE_TIMEOUT); it runs in a "
+                   help="seconds a file may run (default 5, or $MINICOMPRESS_GRADE_TIMEOUT); it runs in a "
                         "child process with memory and output limits")
+
+
+def _check_args(p):
+    p.add_argument("exercise", help="a student's file (NN_name.py), a folder of them, or an exercise's name or "
+                                    "number followed by the file")
+    p.add_argument("path", nargs="?", help="the student's file, after an exercise's name (default: NN_name.py here)")
+    _timeout_arg(p)
+
+
+def _grade_args(p):
+    p.add_argument("root", help="the class: one folder per student, each with that student's NN_name.py files")
+    p.add_argument("--csv", default=None, help="write the roster to this CSV file")
+    p.add_argument("--only", default=None, help="only these exercises, comma-separated names")
+    _timeout_arg(p)
 
 
 def _seed_args(p):
@@ -222,7 +279,9 @@ COMMANDS = [
     Command("taxonomy", "the seed's taxonomy, node by node, with the code for each", cmd_taxonomy),
     Command("exercises", "classroom exercises: list them, or write the student copies", cmd_exercises,
             _exercises_args),
-    Command("check", "grade a student's exercise file against the reference", cmd_check, _check_args),
+    Command("check", "grade a student's exercise file (or a folder of them) against the reference", cmd_check,
+            _check_args),
+    Command("grade", "grade a class (one folder per student) into a roster, optionally CSV", cmd_grade, _grade_args),
     Command("info", "versions, whether the Numba JIT is on; --layers: the package layers", cmd_info, _info_args),
 ]
 

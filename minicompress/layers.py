@@ -4,7 +4,7 @@
     stories    tour/  checks/  experiments/  plots/  exercises/  ledger/  bench.py  bill.py  taxonomy.py
     methods    quant/  integer/  distill/  prune/
     library    functional.py  nn.py  optim.py  train.py  data.py  stats.py  text.py  datasets/
-    engine     autograd.py  shape_ops.py  graph.py  gradcheck.py
+    engine     autograd.py  shape_ops.py  graph.py  gradcheck.py  threads.py
     kernels/   (Numba) numpy, numba and the standard library only
 
 Imports point downwards only. Beyond that:
@@ -36,7 +36,7 @@ LAYERS = {
     "stories": ("tour", "checks", "experiments", "plots", "exercises", "ledger", "bench", "bill", "taxonomy"),
     "methods": ("quant", "integer", "distill", "prune"),
     "library": ("functional", "nn", "optim", "train", "data", "stats", "text", "datasets"),
-    "engine": ("autograd", "shape_ops", "graph", "gradcheck", "__init__"),
+    "engine": ("autograd", "shape_ops", "graph", "gradcheck", "threads", "__init__"),
     "kernels": ("kernels",),
 }
 RANK = {"kernels": 0, "engine": 1, "library": 2, "methods": 3, "stories": 4, "commands": 5}
