@@ -209,3 +209,71 @@ def test_the_time_limit_is_settable_and_checked():
 def test_how_to_round_mistakes_are_named(tmp_path, slug, old, new, mistake):
     ok, text = _solve(by(slug), tmp_path, old, new)
     assert not ok and f"likely mistake: {mistake}" in text, text
+
+
+def cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "minicompress", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=300)
+
+
+def test_a_teachers_whole_path_from_the_command_line(tmp_path):
+    """Generate a subset, export the key, grade a class of three, read the CSV."""
+    import csv
+    sub = cli("exercises", "new", str(tmp_path / "handout"), "--only", "kd_loss,4")
+    assert sub.returncode == 0, sub.stderr
+    assert sorted(p.name for p in (tmp_path / "handout").iterdir()) == [
+        "04_rounding.py", "09_kd_loss.py", "kd_loss.md", "rounding.md"]
+    md = (tmp_path / "handout" / "kd_loss.md").read_text(encoding="utf-8")
+    for part in ("## Goal", "## What to write", "## Where it is taught", "tutorials/06_", "## A worked example",
+                 "0.223144", "check 09_kd_loss.py"):
+        assert part in md, part
+    assert cli("exercises", "key", str(tmp_path / "key"), "--only", "kd_loss,rounding").returncode == 0
+    assert cli("check", str(tmp_path / "key")).returncode == 0           # the key passes, file names say which
+    cls = tmp_path / "class"
+    for name in ("ana", "ben", "cy"):
+        (cls / name).mkdir(parents=True)
+    for f in (tmp_path / "key").iterdir():                               # ana: right
+        (cls / "ana" / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+    key = (tmp_path / "key" / "09_kd_loss.py").read_text(encoding="utf-8")
+    summed = key.replace("kl_divergence(zs, teacher_logits, T=T)",
+                         "kl_divergence(zs, teacher_logits, T=T) * len(teacher_logits)")
+    assert summed != key
+    (cls / "ben" / "09_kd_loss.py").write_text(summed, encoding="utf-8")   # ben: the batch-sum mistake
+    (cls / "cy" / "09_kd_loss.py").write_text(                           # cy: hands back the library's answer
+        "from minicompress.distill import kd_loss as answer\n\n\n"
+        "def kd_loss(zs, zt, labels=None, T=4.0, alpha=0.9):\n    return answer(zs, zt, labels, T=T, alpha=alpha)\n")
+    out = cli("grade", str(cls), "--only", "rounding,kd_loss", "--csv", str(tmp_path / "roster.csv"))
+    assert out.returncode == 0, out.stderr
+    rows = list(csv.reader(open(tmp_path / "roster.csv", encoding="utf-8")))
+    assert rows[0] == ["student", "04_rounding", "09_kd_loss", "passed"]
+    assert rows[1] == ["ana", "pass", "pass", "2/2"]
+    assert rows[2] == ["ben", "missing", "fail: KL summed over the batch", "0/2"]
+    assert rows[3] == ["cy", "missing", "fail: calls the library's answer", "0/2"]
+
+
+def test_check_infers_the_exercise_from_the_file_name(tmp_path):
+    ex = EXERCISES[8]
+    path = tmp_path / ex.filename
+    path.write_text(reference_source(ex))
+    assert cli("check", str(path)).returncode == 0
+    odd = tmp_path / "my_answer.py"
+    odd.write_text(reference_source(ex))
+    out = cli("check", str(odd))
+    assert out.returncode != 0 and "NN_slug.py" in out.stderr and "Traceback" not in out.stderr
+    assert cli("check", "kd_loss", str(odd)).returncode == 0              # naming the exercise still works
+    wrong = tmp_path / "08_kd_loss.py"                                    # number and name disagree
+    wrong.write_text("")
+    assert "matches no exercise" in cli("check", str(wrong)).stderr
+
+
+def test_a_library_call_hidden_behind_an_import_of_the_module_is_caught(tmp_path):
+    path = tmp_path / "08_soft_labels.py"
+    path.write_text("import importlib\n\nm = importlib.import_module('minicompress.distill.soft_labels')\n\n\n"
+                    "def soft_labels(z, T=1.0):\n    return getattr(m, 'soft_' + 'labels')(z, T)\n")
+    ok, text = check("soft_labels", path)
+    assert not ok and "calls the library's answer" in text
+
+
+def test_exercises_refuse_unknown_names():
+    out = cli("exercises", "new", "x", "--only", "nope")
+    assert out.returncode != 0 and "no exercise 'nope'" in out.stderr

@@ -12,5 +12,6 @@ cases against the reference, and names the typical mistakes it recognises.
     catalog.py   the exercises: which reference code each asks for, how the grader calls it
     generate.py  writing the student copies and their instructions
     grade.py     running the cases and explaining each result
+    roster.py    grading by file name, a folder, a class into a CSV roster
     sandbox.py   running a student's file in a child process, with time, memory and output limits
 """

@@ -216,15 +216,15 @@ def kd_ref(zs, zt, y, T, alpha):
     return float(kd_loss(zs, zt, y, T=T, alpha=alpha).item())
 
 
-def batch_kl(p, q):
-    return float(np.sum(p * (np.log(p) - np.log(q))) / p.shape[0])
+def batch_kl(p, q, mean=True):
+    return float(np.sum(p * (np.log(p) - np.log(q))) / (p.shape[0] if mean else 1))
 
 
-def kd_variant(zs, zt, y, T, alpha, t2=True, reverse=False):
+def kd_variant(zs, zt, y, T, alpha, t2=True, reverse=False, mean=True):
     from .. import functional as F
     from ..distill.soft_labels import soft_labels
     ps, pt = soft_labels(zs, T), soft_labels(zt, T)
-    kl = batch_kl(ps, pt) if reverse else batch_kl(pt, ps)
+    kl = batch_kl(ps, pt, mean) if reverse else batch_kl(pt, ps, mean)
     loss = alpha * (T * T if t2 else 1.0) * kl
     if alpha < 1:
         loss += (1 - alpha) * F.cross_entropy(zs, y).item()

@@ -95,7 +95,8 @@ EXERCISES = [
              ("choose_qparams_symmetric", "choose_qparams_affine"),
              "import numpy as np\n\nfrom minicompress.quant.qparams import MIN_STEP, SCHEMES, QParams\n"
              "from minicompress.quant.rounding import round_half_away\nfrom minicompress.quant.uniform import qrange",
-             "Symmetric: q = max(|lo|, |hi|) / qmax with z = 0. Affine: first widen [lo, hi] to contain 0, then "
+             "In each of the two branches, assign q (the step) and zero_point (z): the return line builds "
+             "QParams from those two names. Symmetric: q = max(|lo|, |hi|) / qmax with z = 0. Affine: first widen [lo, hi] to contain 0, then "
              "q = (hi − lo)/(qmax − qmin) and z = qmin − round(lo/q), clamped to [qmin, qmax]. Floor q at "
              "MIN_STEP (float32's epsilon) in both, so that an all-zero range still gets a step.",
              C.qparams_cases, lambda lo, hi, bits, scheme: C.qp(lo, hi, bits, scheme),
@@ -148,7 +149,10 @@ EXERCISES = [
                       "the soft term must be multiplied by T²: the softmax at temperature T shrinks its gradient by 1/T²"),
               Mistake("KL direction reversed", lambda *a: C.kd_variant(*a, reverse=True),
                       "KL(p_teacher ‖ p_student) weights log-ratios by the teacher's probabilities; you computed "
-                      "KL(p_student ‖ p_teacher)")]),
+                      "KL(p_student ‖ p_teacher)"),
+              Mistake("KL summed over the batch", lambda *a: C.kd_variant(*a, mean=False),
+                      "the KL term is averaged over the batch, like the cross-entropy beside it; a sum grows with "
+                      "the batch size, so the learning rate that suits batch 32 is 4x too big at batch 128")]),
     Exercise(10, "kd_gradient", "the gradient of the KD loss",
              "∂(T²·KL(p_t ‖ p_s))/∂z_s per example, in closed form.",
              ["minicompress.distill.kd_loss:kd_gradient"], "kd_gradient", ("kd_gradient",),

@@ -70,6 +70,12 @@ def grade(ex: Exercise, path, limits: Limits | None = None) -> list:
     results = []
     for i, case in enumerate(cases):
         expected = ex.reference(*case.args)
+        if run.called and not run.failure:           # the file handed back minicompress's own answer
+            results.append(Result(case.label, False, f"a call to {', '.join(run.called)}", _show(expected),
+                                  case.source, mistake="calls the library's answer",
+                                  hint="the exercise is to write this yourself; minicompress's own function "
+                                       "may not be called from your file" if i == 0 else "(see the first case)"))
+            continue
         if run.failure:
             results.append(Result(case.label, False, "nothing", _show(expected), case.source,
                                   hint=run.failure if i == 0 else "(see the first case)"))

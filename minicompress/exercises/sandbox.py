@@ -72,6 +72,37 @@ class Run:
     outcomes: list = field(default_factory=list)
     failure: str = ""
     printed: str = ""
+    called: list = field(default_factory=list)   # minicompress's own answers the student's file called
+
+
+def _watch_answers(refs: list, path: str, called: set) -> None:
+    """Replace each reference function (``"module:function"``) by a twin that notes calls from the student's file.
+
+    Every loaded minicompress module that holds the function (its own module
+    and the packages re-exporting it) gets the twin, before the student's file
+    is imported, so ``from minicompress.distill import kd_loss`` finds it too.
+    Only calls made directly from the student's file count: a helper of
+    minicompress's that uses the function internally is not the student's doing.
+    """
+    import functools
+    import importlib
+    for ref in refs:
+        module_name, name = ref.split(":")
+        if "." in name:                                # a method (Tensor.__mul__): not a function to call
+            continue
+        parts = module_name.split(".")
+        for i in range(1, len(parts) + 1):             # the module and every package above it
+            importlib.import_module(".".join(parts[:i]))
+        original = getattr(sys.modules[module_name], name)
+
+        @functools.wraps(original)
+        def twin(*args, _original=original, _name=f"{module_name}.{name}", **kwargs):
+            if sys._getframe(1).f_code.co_filename == path:     # the student's file imported from this path
+                called.add(_name)
+            return _original(*args, **kwargs)
+        for mod in list(sys.modules.values()):
+            if getattr(mod, "__name__", "").startswith("minicompress") and getattr(mod, name, None) is original:
+                setattr(mod, name, twin)
 
 
 # --- the child's side -----------------------------------------------------------------------------------------
@@ -144,6 +175,8 @@ def child_main(job_dir: str) -> None:
         from .catalog import by_slug, caller
         call = caller(by_slug(job["slug"]))
         path = job["path"]
+        called = set()
+        _watch_answers(by_slug(job["slug"]).refs, path, called)
         spec = importlib.util.spec_from_file_location(f"student_{Path(path).stem}", path)
         module = importlib.util.module_from_spec(spec)
         try:
@@ -161,6 +194,7 @@ def child_main(job_dir: str) -> None:
             except BaseException as exc:
                 line, text = _student_line(exc, path)
                 result["outcomes"].append(["error", _describe(exc, job["limits"]), line, text])
+        result["called"] = sorted(called)
     except _Done:
         pass
     for stream in (sys.stdout, sys.stderr):
@@ -295,9 +329,10 @@ def run_student(path, slug: str, cases: list, limits: Limits | None = None) -> R
                     raise ValueError(f"unknown outcome {kind!r}")
             if len(outcomes) != len(cases):
                 raise ValueError("wrong number of outcomes")
+            called = [str(x)[:200] for x in raw.get("called", [])][:20]
         except (ValueError, TypeError, KeyError, IndexError) as exc:
             return Run(failure=f"the grader could not read what the student's code returned ({exc})", printed=printed)
-        return Run(outcomes, printed=printed)
+        return Run(outcomes, printed=printed, called=called)
 
 
 def _why_no_result(status, limits: Limits) -> str:
