@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import sys
 import time
 
 import numpy as np
@@ -18,6 +17,7 @@ from .autograd import Tensor, no_grad
 from .data import Dataset, batches
 from .nn import as_generator
 from .optim import Adam
+from .progress import Progress, watched
 
 
 def predict_logits(model, X, batch_size: int = 1024) -> np.ndarray:
@@ -64,23 +64,6 @@ def time_inference(predict, X, repeats: int = 3) -> float:
         predict(X)
         best = min(best, time.perf_counter() - start)
     return 1e3 * best
-
-
-class Progress:
-    """Rewrites one stderr line: epoch, loss, accuracies, steps/s. Silent unless enabled."""
-
-    def __init__(self, enabled: bool, label: str = ""):
-        self.enabled, self.label = enabled, label
-
-    def update(self, text: str) -> None:
-        if self.enabled:
-            sys.stderr.write(f"\r{self.label}{text}\033[K")
-            sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
 
 
 def fit(model, train, epochs: int = 20, loss=F.cross_entropy, optimizer=None, batch_size: int = 64,
@@ -130,7 +113,7 @@ def fit(model, train, epochs: int = 20, loss=F.cross_entropy, optimizer=None, ba
     g = as_generator(rng)
     optimizer = optimizer or Adam(model.parameters(), lr=1e-3)
     has_labels = len(arrays) >= 2 and np.asarray(arrays[1]).dtype.kind in "iu"
-    progress = Progress(sys.stderr.isatty() if verbose is None else verbose, label)
+    progress = Progress(watched() if verbose is None else verbose, label)
     history, step = [], 0
     best, best_epoch, best_state = float("inf"), 0, None
     for epoch in range(1, epochs + 1):
@@ -166,7 +149,7 @@ def fit(model, train, epochs: int = 20, loss=F.cross_entropy, optimizer=None, ba
                 if keep_best:
                     best_state = [p.data.copy() for p in model.parameters()]
         history.append(record)
-        progress.update(format_record(record, epochs))
+        progress.update(format_record(record, epochs), epoch, epochs)
         if on_epoch is not None:
             on_epoch(epoch, record)
         if patience is not None and epoch - best_epoch >= patience:

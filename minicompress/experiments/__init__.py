@@ -43,4 +43,7 @@ def report(name: str, budget: Budget = FULL) -> str:
     names = available()
     if name not in names:
         raise UnknownExperiment(f"unknown experiment {name!r}; choose one of {names}")
+    import sys
+    print(f"experiments {name} ({budget.name} budget): running; each study is trained over several random seeds",
+          file=sys.stderr, flush=True)
     return importlib.import_module(f"{__name__}.{name}").report(budget)

@@ -289,11 +289,15 @@ def quantized_students_table(ctx: Context, seeds, sizes=STUDENT, bits=(8, 4, 3))
 
 def report(budget: Budget = FULL) -> str:
     """All six experiments as text tables."""
+    from ..progress import Stages
+    steps = Stages("experiments distill", [2, 6, 5, 2, 8, 2, 4])   # rough shares of the time, FULL budget
+    steps.next("the teacher, and T and α chosen on validation")
     ctx = shared_context(budget)
     seeds = budget.seeds("student")
     n = len(seeds)
     split = ctx.split
     T, alpha = ctx.kd_choice().value
+    steps.next(f"1. students on labels and distilled, {len(seeds)} seeds")
     lines = [f"teacher 64-256-256-10: {100 * ctx.teacher_acc:.1f}% on the {len(split.test)} test digits; "
              f"students: Adam lr {STUDENT_LR:g}, batch {BATCH}, the epoch of lowest validation loss "
              f"(≤ {budget.student_epochs}, patience {budget.student_patience}); {n} seeds",
@@ -303,6 +307,7 @@ def report(budget: Budget = FULL) -> str:
              f"   {'student':<10}{'labelled':>9}{'hard labels':>26}{'distilled':>26}   Δ distilled − hard"]
     for name, count, hard, soft in students_table(ctx, seeds):
         lines.append(f"   {name:<10}{count:>9}{hard.cell():>26}{soft.cell():>26}   {soft.versus(hard)}")
+    steps.next("2. controls: label smoothing, self-distillation")
     c = controls_table(ctx, seeds)
     lines += ["", "2. controls, all 1,078 labels: what a soft target adds without a teacher, and self-distillation"]
     for key in ("hard", "smooth", "kd", "big hard", "big kd"):
@@ -311,6 +316,7 @@ def report(budget: Budget = FULL) -> str:
               f"   distilled − label smoothing:        {c['kd'].versus(c['smooth'])}",
               f"   label smoothing − hard labels:      {c['smooth'].versus(c['hard'])}",
               f"   self-distilled − same net on labels: {c['big kd'].versus(c['big hard'])}"]
+    steps.next("3. few labels against the teacher's labels")
     f = few_labels_table(ctx, seeds)
     lines += ["", f"3. few labels: {10 * PER_CLASS} labelled images, or the teacher labels all "
                   f"{len(split.train)} (α = 1, no label used)",
@@ -318,6 +324,7 @@ def report(budget: Budget = FULL) -> str:
               f"   {f['unlabelled'].label:<44}{f['unlabelled'].cell():>26}",
               f"   teacher's labels − few labels: {f['unlabelled'].versus(f['few'])}",
               f"   teacher's labels − all 1,078 true labels: {f['unlabelled'].versus(c['hard'])}"]
+    steps.next("4. the T and α grid")
     search = ctx.kd_choice()
     lines += ["", "4. the T and α grid (student 64-16-10): validation decides, test only reports",
               f"   chosen by the lowest validation loss of search seed(s) 100..{99 + budget.search_seeds}, "
@@ -329,6 +336,7 @@ def report(budget: Budget = FULL) -> str:
         mark = "  ← chosen" if (T_, a) == (T, alpha) else ""
         lines.append(f"   {T_:>5g}{a:>6g}{loss:>10.4f}{100 * acc:>8.1f}%{setting.cell():>26}{mark}")
     from .dark_knowledge import dark_knowledge_table
+    steps.next("5. dark knowledge: a digit never seen")
     dk = dark_knowledge_table(ctx, seeds)
     lines += ["", "5. dark knowledge: student 64-64-10 never sees a 3 (T = 8, soft labels only)",
               f"   {'':<26}{'test 3s right':>26}{'all test digits':>26}"]
@@ -339,6 +347,8 @@ def report(budget: Budget = FULL) -> str:
                  f"{', '.join(f'{s:g}' for s in dk['shift'])}")
     lines += ["", "6. quantized students 64-16-10: trained on labels vs distilled, then post-training quantized",
               f"   {'precision':<24}{'hard labels':>26}{'distilled':>26}   Δ distilled − hard"]
+    steps.next("6. quantized students")
     for name, hard, soft in quantized_students_table(ctx, seeds):
         lines.append(f"   {name:<24}{hard.cell():>26}{soft.cell():>26}   {soft.versus(hard)}")
+    steps.finish()
     return "\n".join(lines)

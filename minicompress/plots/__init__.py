@@ -85,4 +85,11 @@ def make_all(out_dir=None, budget: Budget = FULL, names=None) -> list:
     unknown = sorted(set(names or ()) - set(FIGURES))
     if unknown:
         raise SystemExit(f"unknown figure(s) {unknown}; known: {sorted(FIGURES)}")
-    return [spec.fn(out_dir, budget=budget) for spec in FIGURES.values() if not names or spec.name in names]
+    from ..progress import Stages
+    chosen = [spec for spec in FIGURES.values() if not names or spec.name in names]
+    steps = Stages("figures", [1] * len(chosen))
+    paths = []
+    for spec in chosen:
+        steps.next(spec.name)
+        paths.append(spec.fn(out_dir, budget=budget))
+    return paths

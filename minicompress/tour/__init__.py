@@ -80,15 +80,17 @@ class StageSpec:
     name: str
     order: int
     fn: object            # (context) -> list of Row
+    seconds: float = 1.0  # its typical time with the FULL budget on 2 cores: weighs the "time left" estimate
 
 
 STAGES: dict = {}
+TEACHER_SECONDS = 6.0     # training the teacher, before the first stage (FULL budget, 2 cores)
 
 
-def stage(name: str, order: int):
-    """Register ``fn(context) -> [Row, ...]`` as a stage of the tour."""
+def stage(name: str, order: int, seconds: float = 1.0):
+    """Register ``fn(context) -> [Row, ...]`` as a stage of the tour (``seconds``: its typical FULL time)."""
     def register(fn):
-        STAGES[name] = StageSpec(name, order, fn)
+        STAGES[name] = StageSpec(name, order, fn, seconds)
         return fn
     return register
 
@@ -182,20 +184,20 @@ def tour_rows(budget: Budget = FULL, seed: int = 0, fresh: bool = False) -> tupl
     cached = None if fresh else cache.load(key, valid_entry)
     if cached is not None:
         return [Row(**r) for r in cached["rows"]], cached["float32_bytes"], True
+    from ..progress import Stages
     stages = load_stages()
     split = digits_split()
     say(f"minicompress tour: {len(split.train)} training, {len(split.val)} validation and {len(split.test)} test digits")
-    say("training the float teacher 64-256-256-10...")
+    steps = Stages("tour", [TEACHER_SECONDS] + [spec.seconds for spec in stages])
+    steps.next("training the float teacher 64-256-256-10")
     teacher, history = shared_teacher(seed=seed, epochs=budget.teacher_epochs)
     float32_bytes = storage_bill(teacher).total
     best = next((r["epoch"] for r in history if r.get("best")), len(history))
     ctx = TourContext(split, teacher, budget, seed, float32_bytes, best)
     rows = []
-    for i, spec in enumerate(stages, 1):
-        say(f"[{i}/{len(stages)}] {spec.name}")
-        began = time.perf_counter()
+    for spec in stages:
+        steps.next(spec.name)
         rows.extend(spec.fn(ctx))
-        say(f"      {spec.name}: {time.perf_counter() - began:.1f} s")
     cache.store(key, {"rows": [asdict(r) for r in rows], "float32_bytes": float32_bytes})
     return rows, float32_bytes, False
 

@@ -22,7 +22,7 @@ NAME = "student " + "-".join(map(str, STUDENT))
 BIG = "-".join(map(str, TEACHER_SIZES))
 
 
-@stage("knowledge distillation", order=30)
+@stage("knowledge distillation", order=30, seconds=40)
 def distill_rows(ctx):
     ectx = Context(ctx.budget, teacher=ctx.teacher, split=ctx.split)
     test, train = ctx.split.test, ctx.split.train

@@ -23,7 +23,7 @@ def warm_up_kernels() -> tuple:
     return time.perf_counter() - start, bool(stats and stats.cache_misses)
 
 
-@stage("Numba integer kernels", order=-1)
+@stage("Numba integer kernels", order=-1, seconds=1)
 def compile_kernels(ctx):
     """Before any stage uses them (QAT converts a model to integers too), so the wait is announced."""
     say("integer kernels: compiling with Numba on the first run, loading them from its cache after...")
@@ -32,7 +32,7 @@ def compile_kernels(ctx):
     return []
 
 
-@stage("integer-only inference", order=20)
+@stage("integer-only inference", order=20, seconds=0.2)
 def integer_rows(ctx):
     rows = []
     test = ctx.split.test

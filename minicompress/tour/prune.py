@@ -8,7 +8,7 @@ from . import measured, stage
 from .teacher import TEACHER
 
 
-@stage("deep compression", order=40)
+@stage("deep compression", order=40, seconds=2)
 def prune_rows(ctx):
     r = compress_with_bills(ctx.teacher, ctx.split, ctx.budget, seed=ctx.seed)
     n, test, bills = ctx.teacher.num_parameters(), ctx.split.test, r["bills"]

@@ -15,7 +15,7 @@ def _row(name, model, ctx, note, compare=(TEACHER,)):
                     infer_ms=time_inference(lambda X: predict_logits(model, X), test.X), note=note, compare=compare)
 
 
-@stage("post-training quantization", order=10)
+@stage("post-training quantization", order=10, seconds=0.3)
 def ptq_rows(ctx):
     t, rows = ctx.teacher, []
     for fmt in ("float16", "bfloat16"):

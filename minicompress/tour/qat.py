@@ -18,7 +18,7 @@ from .teacher import TEACHER
 CONTROL = "float32 teacher fine-tuned (control)"
 
 
-@stage("quantization-aware training", order=15)
+@stage("quantization-aware training", order=15, seconds=11)
 def qat_rows(ctx):
     b, test = ctx.budget, ctx.split.test
     n = ctx.teacher.num_parameters()

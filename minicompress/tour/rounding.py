@@ -27,7 +27,7 @@ def calibration_images(split, n: int = CALIBRATION, seed: int = 0) -> np.ndarray
     return split.train.X[np.random.default_rng(seed).permutation(len(split.train))[:n]]
 
 
-@stage("data-aware post-training rounding", order=12)
+@stage("data-aware post-training rounding", order=12, seconds=10)
 def rounding_rows(ctx):
     test, val, t = ctx.split.test, ctx.split.val, ctx.teacher
     calib = calibration_images(ctx.split)

@@ -6,7 +6,7 @@ from . import measured, stage
 TEACHER = "float32 teacher 64-256-256-10"
 
 
-@stage("float32 teacher", order=0)
+@stage("float32 teacher", order=0, seconds=0.1)
 def float_teacher(ctx):
     t = ctx.teacher
     return [measured(TEACHER, [t], ctx.split.test, params=t.num_parameters(), nbytes=ctx.float32_bytes,

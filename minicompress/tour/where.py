@@ -16,7 +16,7 @@ from . import measured, stage
 from .teacher import TEACHER
 
 
-@stage("where to compress", order=45)
+@stage("where to compress", order=45, seconds=7)
 def where_rows(ctx):
     w = Where(ctx.budget, teacher=ctx.teacher, split=ctx.split)
     test, n = ctx.split.test, ctx.teacher.num_parameters()
