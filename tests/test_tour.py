@@ -49,3 +49,33 @@ def test_rows_of_seeds_are_compared_by_the_bootstrap():
 def test_a_comparison_with_a_missing_row_is_an_error():
     with pytest.raises(KeyError, match="'ghost', which no stage produced"):
         comparisons([_row("a", [1, 0], compare=("ghost",))])
+
+
+def test_timing_recipes_rebuild_each_kind_of_model_and_are_never_cached(tmp_path, monkeypatch):
+    """The infer ms column comes from a twin of the same arithmetic, timed on this run."""
+    import json
+
+    from minicompress.integer import IntegerMLP
+    from minicompress.nn import MLP
+    from minicompress.quant import quantize_model, round_model
+    from minicompress.quant.qat import prepare_qat
+    from minicompress.tour import tour_rows
+    from minicompress.tour.timing import measure, recipe_of, valid_recipe
+    X = np.random.default_rng(0).normal(size=(40, 8)).astype(np.float32)
+    base = MLP((8, 6, 3), rng=1)
+    models = {"float": base, "float16": round_model(base, "float16"),
+              "fake": quantize_model(base, 4, 8, mode="dynamic"), "integer": IntegerMLP.from_float(base, X, 4),
+              "qat": prepare_qat(base, 2, 8, calib=X), "lsq": prepare_qat(base, 2, 8, method="lsq", calib=X)}
+    for kind, m in models.items():
+        r = recipe_of(m)
+        assert r["kind"] == kind and r["sizes"] == [8, 6, 3] and valid_recipe(r), r
+        assert measure(r, X, repeats=2) > 0
+    assert recipe_of(models["fake"])["mode"] == "dynamic" and recipe_of(models["integer"])["bits"] == 4
+    from minicompress.experiments.budget import QUICK
+    monkeypatch.setenv("MINICOMPRESS_CACHE", str(tmp_path))
+    rows, _, cached = tour_rows(QUICK)
+    assert not cached and all(r.infer_ms > 0 for r in rows)
+    stored = json.loads(next(tmp_path.glob("*.json")).read_text())["value"]["rows"]
+    assert all(r["infer_ms"] != r["infer_ms"] for r in stored)            # NaN: no time is ever stored
+    again, _, cached = tour_rows(QUICK)
+    assert cached and all(r.infer_ms > 0 for r in again)                   # measured again on the cached run

@@ -159,7 +159,8 @@ def test_unpack_refuses_a_2d_array_in_words():
 
 def _good_entry():
     return {"rows": [{"method": "m", "accuracy": 0.75, "params": 3, "nbytes": 12, "infer_ms": float("nan"),
-                      "note": "", "correct": [[1, 1, 1, 0]], "compare": []}], "float32_bytes": 12}
+                      "note": "", "correct": [[1, 1, 1, 0]], "compare": [],
+                      "timing": {"kind": "float", "sizes": [64, 10]}}], "float32_bytes": 12}
 
 
 def test_cache_entries_of_the_wrong_shape_or_impossible_values_are_recomputed(tmp_path, monkeypatch):
@@ -177,6 +178,13 @@ def test_cache_entries_of_the_wrong_shape_or_impossible_values_are_recomputed(tm
     wrong["rows"][0]["accuracy"] = 7.5                          # would print as 750.0%
     path.write_text(json.dumps({"format": cache.FORMAT, "value": wrong}))
     assert cache.load("t", valid_entry) is None
+    for recipe in ({"kind": "float", "sizes": [64, 10 ** 9]},           # would allocate gigabytes to time it
+                   {"kind": "bogus", "sizes": [64, 10]}, {"kind": "integer", "sizes": [64, 10], "bits": 99},
+                   {"kind": "fake", "sizes": [64, 10], "mode": "static", "extra": 1}, [64, 10]):
+        wrong = _good_entry()
+        wrong["rows"][0]["timing"] = recipe
+        path.write_text(json.dumps({"format": cache.FORMAT, "value": wrong}))
+        assert cache.load("t", valid_entry) is None, recipe
     path.write_text("{not json")
     assert cache.load("t", valid_entry) is None
     assert not list(tmp_path.glob("*.tmp"))                     # writes are a rename of a finished file

@@ -44,23 +44,30 @@ class Row:
     accuracy: float                    # test accuracy in [0, 1], the mean over seeds
     params: int
     nbytes: int                        # storage, from the bill
-    infer_ms: float = float("nan")     # time to classify the whole test set
+    infer_ms: float = float("nan")     # time to classify the whole test set: measured each run, never cached
     note: str = ""
     correct: list = field(default_factory=list)      # (random seeds, test images): 1 where the model is right
     compare: list = field(default_factory=list)      # methods of the rows this one is set against
+    timing: dict | None = None         # how to rebuild the model's arithmetic to time it (timing.recipe_of)
 
     def accuracy_text(self) -> str:
         return format_accuracy(self.correct)
 
 
-def measured(method: str, models, test, *, params: int, nbytes: int, infer_ms: float = float("nan"),
+def measured(method: str, models, test, *, params: int, nbytes: int, timed: bool = True,
              note: str = "", compare=()) -> Row:
-    """A Row for one or more trained models (one per random seed), scored image by image on ``test``."""
+    """A Row for one or more trained models (one per random seed), scored image by image on ``test``.
+
+    With ``timed`` the row keeps the recipe of the first model, and its ``infer ms`` is measured on
+    every run from that recipe (``timing.py``).
+    """
     from ..train import correct_matrix
+    from .timing import recipe_of
     right = correct_matrix(models, test)                                                     # (seeds, n)
     if len(models) > 1:
         note = f"mean of {len(models)} seeds; {note}" if note else f"mean of {len(models)} seeds"
-    return Row(method, float(right.mean()), params, nbytes, infer_ms, note, right.tolist(), list(compare))
+    return Row(method, float(right.mean()), params, nbytes, float("nan"), note, right.tolist(), list(compare),
+               recipe_of(models[0]) if timed else None)
 
 
 @dataclass
@@ -85,6 +92,7 @@ class StageSpec:
 
 STAGES: dict = {}
 TEACHER_SECONDS = 6.0     # training the teacher, before the first stage (FULL budget, 2 cores)
+TIMING_SECONDS = 3.0      # timing every row at the end
 
 
 def stage(name: str, order: int, seconds: float = 1.0):
@@ -156,10 +164,11 @@ def valid_entry(entry) -> bool:
     if not (isinstance(entry, dict) and set(entry) == {"rows", "float32_bytes"} and isinstance(entry["rows"], list)
             and type(entry["float32_bytes"]) is int and entry["float32_bytes"] > 0 and entry["rows"]):
         return False
+    from .timing import valid_recipe
     fields = {"method": str, "accuracy": float, "params": int, "nbytes": int, "infer_ms": float, "note": str,
               "correct": list, "compare": list}
     for r in entry["rows"]:
-        if not (isinstance(r, dict) and set(r) == set(fields)
+        if not (isinstance(r, dict) and set(r) == set(fields) | {"timing"} and valid_recipe(r["timing"])
                 and all(isinstance(r[k], t) and (t is not int or type(r[k]) is int) for k, t in fields.items())):
             return False
         c = r["correct"]
@@ -183,12 +192,14 @@ def tour_rows(budget: Budget = FULL, seed: int = 0, fresh: bool = False) -> tupl
     key = f"tour-seed{seed}-{budget.key()}"
     cached = None if fresh else cache.load(key, valid_entry)
     if cached is not None:
-        return [Row(**r) for r in cached["rows"]], cached["float32_bytes"], True
+        rows = [Row(**r) for r in cached["rows"]]
+        _time_rows(rows, digits_split().test.X)
+        return rows, cached["float32_bytes"], True
     from ..progress import Stages
     stages = load_stages()
     split = digits_split()
     say(f"minicompress tour: {len(split.train)} training, {len(split.val)} validation and {len(split.test)} test digits")
-    steps = Stages("tour", [TEACHER_SECONDS] + [spec.seconds for spec in stages])
+    steps = Stages("tour", [TEACHER_SECONDS] + [spec.seconds for spec in stages] + [TIMING_SECONDS])
     steps.next("training the float teacher 64-256-256-10")
     teacher, history = shared_teacher(seed=seed, epochs=budget.teacher_epochs)
     float32_bytes = storage_bill(teacher).total
@@ -198,8 +209,18 @@ def tour_rows(budget: Budget = FULL, seed: int = 0, fresh: bool = False) -> tupl
     for spec in stages:
         steps.next(spec.name)
         rows.extend(spec.fn(ctx))
-    cache.store(key, {"rows": [asdict(r) for r in rows], "float32_bytes": float32_bytes})
+    cache.store(key, {"rows": [{**asdict(r), "infer_ms": float("nan")} for r in rows],   # times are never cached
+                      "float32_bytes": float32_bytes})
+    steps.next("timing every row on this machine")
+    _time_rows(rows, split.test.X)
     return rows, float32_bytes, False
+
+
+def _time_rows(rows, X) -> None:
+    """Fill each row's ``infer_ms``, measured now from its recipe (``timing.py``), whatever the cache holds."""
+    from .timing import measure
+    for r in rows:
+        r.infer_ms = measure(r.timing, X) if r.timing is not None else float("nan")
 
 
 def run(budget: Budget = FULL, seed: int = 0, fresh: bool = False) -> str:

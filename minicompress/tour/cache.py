@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-FORMAT = 2                       # bump when the shape of an entry changes
+FORMAT = 3                       # bump when the shape of an entry changes
 
 
 def cache_dir() -> Path:

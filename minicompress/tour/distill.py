@@ -15,7 +15,6 @@ from ..experiments.dark_knowledge import dark_knowledge_table
 from ..experiments.distill import PER_CLASS, STUDENT, Context
 from ..experiments.teacher import TEACHER_SIZES
 from ..quant import quantize_model
-from ..train import predict_logits, time_inference
 from . import measured, stage
 
 NAME = "student " + "-".join(map(str, STUDENT))
@@ -33,8 +32,7 @@ def distill_rows(ctx):
               for kind in ("hard", "smooth", "kd")}
 
     def row(name, ms, note, compare=(), sizes=STUDENT):
-        return measured(name, ms, test, params=ms[0].num_parameters(), nbytes=storage_bill(ms[0]).total,
-                        infer_ms=time_inference(lambda X: predict_logits(ms[0], X), test.X), note=note,
+        return measured(name, ms, test, params=ms[0].num_parameters(), nbytes=storage_bill(ms[0]).total, note=note,
                         compare=compare)
 
     hard, smooth, kd = f"{NAME}, hard labels", f"{NAME}, label smoothing", f"{NAME}, distilled"

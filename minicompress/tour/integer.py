@@ -6,7 +6,6 @@ import time
 
 from ..bill import storage_bill
 from ..integer import IntegerMLP
-from ..train import time_inference
 from . import measured, say, stage
 from .teacher import TEACHER
 
@@ -41,6 +40,5 @@ def integer_rows(ctx):
         compare = (TEACHER, "int8 weights + int8 act, static") if bits == 8 else (TEACHER,)
         rows.append(measured(f"int{bits} weights, int8 act, integer-only", [model], test,
                              params=model.num_parameters(), nbytes=storage_bill(model).total,
-                             infer_ms=time_inference(model.predict, test.X),
                              note="int8 GEMM + fixed-point requantization; weights packed", compare=compare))
     return rows

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ..experiments.prune import compress_with_bills
-from ..train import predict_logits, time_inference
 from . import measured, stage
 from .teacher import TEACHER
 
@@ -15,12 +14,11 @@ def prune_rows(ctx):
     sparsity = 1 - r["kept"] / r["weights"]
     return [
         measured("pruned 92% (global) + retrained", [r["dense"]], test, params=n, nbytes=bills["pruned"].total,
-                 infer_ms=time_inference(lambda X: predict_logits(r["dense"], X), test.X), compare=(TEACHER,),
+                 compare=(TEACHER,),
                  note=f"{100 * sparsity:.1f}% of weights removed; float32 values + {r['index_bits']}-bit gaps"),
         measured("+ 16-way weight sharing", [r["shared"]], test, params=n, nbytes=bills["shared"].total,
                  note="k-means per layer, codebook fine-tuned; fixed-width indices", compare=(TEACHER,)),
         measured("+ Huffman coding (decoded file)", [r["decoded"]], test, params=n, nbytes=bills["huffman"].total,
-                 infer_ms=time_inference(lambda X: predict_logits(r["decoded"], X), test.X),
                  note="every byte counted; predictions identical to before encoding: "
                       + ("yes" if r["same_predictions"] else "NO")),
     ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from ..bill import storage_bill
 from ..quant import quantize_model, round_model
-from ..train import predict_logits, time_inference
 from . import measured, stage
 from .teacher import TEACHER
 
@@ -12,7 +11,7 @@ from .teacher import TEACHER
 def _row(name, model, ctx, note, compare=(TEACHER,)):
     test = ctx.split.test
     return measured(name, [model], test, params=ctx.teacher.num_parameters(), nbytes=storage_bill(model).total,
-                    infer_ms=time_inference(lambda X: predict_logits(model, X), test.X), note=note, compare=compare)
+                    note=note, compare=compare)
 
 
 @stage("post-training quantization", order=10, seconds=0.3)

@@ -11,7 +11,6 @@ from ..bill import storage_bill
 from ..experiments.qat import finetune_float, train_quantized
 from ..integer import IntegerMLP
 from ..quant.qat import to_float_mlp
-from ..train import predict_logits, time_inference
 from . import measured, stage
 from .teacher import TEACHER
 
@@ -25,18 +24,16 @@ def qat_rows(ctx):
     recipe = f"{b.qat_epochs} epochs from the teacher, Adam 3e-4"
     control = [finetune_float(ctx.teacher, ctx.split, k, b.qat_epochs)[0] for k in b.seeds("qat")]
     rows = [measured(CONTROL, control, test, params=n, nbytes=ctx.float32_bytes,
-                     infer_ms=time_inference(lambda X: predict_logits(control[0], X), test.X),
                      note=f"{recipe}: QAT's recipe without quantization", compare=(TEACHER,))]
     for method in ("qat", "lsq"):
         models = [train_quantized(ctx.teacher, ctx.split, 2, method, k, b.qat_epochs, b.qat_calibration)[0]
                   for k in b.seeds("qat")]
         rows.append(measured(f"int2 weights {method.upper()}, int8 act", models, test, params=n,
                              nbytes=storage_bill(models[0]).total,
-                             infer_ms=time_inference(lambda X: predict_logits(models[0], X), test.X),
                              note=recipe, compare=(CONTROL, TEACHER)))
         if method == "qat":
             integer = IntegerMLP.from_float(to_float_mlp(models[0]), ctx.split.train.X, weight_bits=2)
             rows.append(measured("int2 QAT weights, integer-only", [integer], test, params=integer.num_parameters(),
-                                 nbytes=storage_bill(integer).total, infer_ms=time_inference(integer.predict, test.X),
+                                 nbytes=storage_bill(integer).total,
                                  note="seed 0 converted to IntegerMLP; 2-bit codes packed"))
     return rows

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..bill import storage_bill
 from ..quant.calibrated import round_weights
-from ..train import evaluate, predict_logits, time_inference
+from ..train import evaluate, predict_logits
 from . import measured, stage
 from .teacher import TEACHER
 
@@ -36,7 +36,6 @@ def rounding_rows(ctx):
     def row(name, model, note, compare, seconds=None):
         timing = f"; calibration {seconds:.1f} s" if seconds is not None else ""
         return measured(name, [model], test, params=n, nbytes=storage_bill(model).total,
-                        infer_ms=time_inference(lambda X: predict_logits(model, X), test.X),
                         note=note + timing, compare=compare)
 
     rows = []

@@ -1,6 +1,5 @@
 """The tour's first stage: the float32 teacher every other row is compared with."""
 
-from ..train import predict_logits, time_inference
 from . import measured, stage
 
 TEACHER = "float32 teacher 64-256-256-10"
@@ -10,6 +9,5 @@ TEACHER = "float32 teacher 64-256-256-10"
 def float_teacher(ctx):
     t = ctx.teacher
     return [measured(TEACHER, [t], ctx.split.test, params=t.num_parameters(), nbytes=ctx.float32_bytes,
-                     infer_ms=time_inference(lambda X: predict_logits(t, X), ctx.split.test.X),
                      note=f"4 bytes per parameter; epoch {ctx.teacher_epoch} of ≤{ctx.budget.teacher_epochs}, "
                           "chosen by validation loss")]

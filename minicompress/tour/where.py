@@ -11,7 +11,6 @@ from __future__ import annotations
 from ..bill import storage_bill
 from ..experiments.where import Where, allocations, prune_neurons, uniform_budgets, val_scores
 from ..nn import Linear
-from ..train import predict_logits, time_inference
 from . import measured, stage
 from .teacher import TEACHER
 
@@ -24,7 +23,7 @@ def where_rows(ctx):
     rows = []
     for a in allocations(w, budget):
         rows.append(measured(f"mixed precision, {a.method.split(' (')[0]}", [a.model], test, params=n,
-                             nbytes=a.nbytes, infer_ms=time_inference(lambda X, m=a.model: predict_logits(m, X), test.X),
+                             nbytes=a.nbytes,
                              note=f"bits per layer {a.bits}, ≤ {budget} bytes (uniform 3-bit), GPTQ; "
                                   f"{a.method}", compare=("int3 weights, GPTQ",) if a.method.startswith("exh") else
                              ("mixed precision, exhaustive optimum",)))
@@ -36,7 +35,6 @@ def where_rows(ctx):
     sizes = "-".join(str(m.in_features) for m in thin if isinstance(m, Linear)) + f"-{thin[-1].out_features}"
     rows.append(measured(f"neurons pruned: {sizes}", models, test, params=thin.num_parameters(),
                          nbytes=storage_bill(thin).total,
-                         infer_ms=time_inference(lambda X: predict_logits(thin, X), test.X),
                          note=f"half of each hidden layer removed by {best} importance (chosen on validation), "
                               "fine-tuned; a smaller dense float32 MLP", compare=(TEACHER,)))
     return rows
