@@ -46,7 +46,7 @@ def cmd_figures(args) -> int:
 
 def cmd_bench(args) -> int:
     from .bench import run
-    print(run(args.names, _budget(args), save_to=None if args.quick else args.save))
+    print(run(args.names, _budget(args)))
     return 0
 
 
@@ -210,9 +210,7 @@ def _figures_args(p):
 def _bench_args(p):
     p.add_argument("names", nargs="*", help="which benchmarks (default: all but busy), e.g. autograd; "
                                             "busy times tutorial 1 beside two busy processes (minutes)")
-    p.add_argument("--quick", action="store_true", help="the QUICK budget: fewer sizes and repeats (nothing is saved)")
-    p.add_argument("--save", default="figures", help="where `kernels` saves its GEMM numbers for the "
-                                                     "int_gemm_speed figure (default: figures/)")
+    p.add_argument("--quick", action="store_true", help="the QUICK budget: fewer sizes and repeats")
 
 
 def _experiments_args(p):

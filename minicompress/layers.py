@@ -3,7 +3,7 @@
     commands   cli.py, __main__.py, layers.py
     stories    tour/  checks/  experiments/  plots/  exercises/  ledger/  bench.py  bill.py  taxonomy.py
     methods    quant/  integer/  distill/  prune/
-    library    functional.py  nn.py  optim.py  train.py  data.py  stats.py  text.py  progress.py  datasets/
+    library    functional.py  nn.py  optim.py  train.py  data.py  stats.py  text.py  progress.py  source.py  datasets/
     engine     autograd.py  shape_ops.py  graph.py  gradcheck.py  threads.py
     kernels/   (Numba) numpy, numba and the standard library only
 
@@ -35,7 +35,7 @@ LAYERS = {
     "commands": ("cli", "__main__", "layers"),
     "stories": ("tour", "checks", "experiments", "plots", "exercises", "ledger", "bench", "bill", "taxonomy"),
     "methods": ("quant", "integer", "distill", "prune"),
-    "library": ("functional", "nn", "optim", "train", "data", "stats", "text", "progress", "datasets"),
+    "library": ("functional", "nn", "optim", "train", "data", "stats", "text", "progress", "source", "datasets"),
     "engine": ("autograd", "shape_ops", "graph", "gradcheck", "threads", "__init__"),
     "kernels": ("kernels",),
 }

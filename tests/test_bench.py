@@ -31,7 +31,7 @@ def test_bench_autograd_prints_both_timings_and_the_ratio():
 
 
 def test_bench_kernels_quick_prints_every_comparison(tmp_path):
-    text = run(["kernels"], QUICK, save_to=None)
+    text = run(["kernels"], QUICK)
     for needle in ("first call of each kernel", "int8 naive", "f32 BLAS", "fused quantize", "half_away",
                    "integer-only", "img/s"):
         assert needle in text

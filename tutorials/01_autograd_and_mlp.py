@@ -21,6 +21,7 @@ from minicompress import Tensor, gradcheck
 from minicompress.data import digits_split
 from minicompress.experiments import FULL, QUICK, train_teacher
 from minicompress.nn import MLP
+from minicompress.plots import show
 from minicompress.plots.training import make_digits_samples, make_teacher_training
 from minicompress.stats import format_accuracy
 from minicompress.train import correct_matrix, fit
@@ -82,7 +83,7 @@ assert report.ok
 # %%
 split = digits_split()
 print(len(split.train), "training,", len(split.val), "validation and", len(split.test), "test images")  # 1078, 269, 450
-print("figure:", make_digits_samples(FIGURES))
+show(make_digits_samples(FIGURES))
 
 # %% [markdown]
 # ## 1.5 Training a small MLP
@@ -108,4 +109,4 @@ teacher, history = train_teacher(epochs=budget.teacher_epochs)
 kept = next(r for r in history if r.get("best"))                               # lowest validation loss
 print(f"teacher: epoch {kept['epoch']} of {len(history)} kept, "
       f"test accuracy {format_accuracy(correct_matrix([teacher], split.test))}")   # about 98.4% [96.8, 99.2]
-print("figure:", make_teacher_training(FIGURES, budget))
+show(make_teacher_training(FIGURES, budget))

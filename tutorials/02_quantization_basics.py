@@ -14,6 +14,7 @@ import os
 
 import numpy as np
 
+from minicompress.plots import show
 from minicompress.plots.quantization import make_quant_error_histogram, make_quant_mse_vs_bits, make_quant_staircase
 from minicompress.quant import (
     choose_qparams,
@@ -76,7 +77,21 @@ for x in (0.25, -0.25, 0.15):
 # %%
 print(explain_quantize([0.07, 0.25, -0.33, 1.0], 0.1, bits=3))
 # 1.0 would need code 10; it is clamped to 3 and comes back as 0.3 (error −0.7)
-print("figure:", make_quant_staircase(FIGURES))
+show(make_quant_staircase(FIGURES))
+
+# %% [markdown]
+# **Try it.** The same staircase with sliders for q and the bits. In Jupyter
+# run `%matplotlib widget` first (the `ipympl` package), or run this file in a
+# desktop session, and drag them; here we move them from code, as a hand would.
+
+# %%
+from minicompress.plots.interactive import staircase_explorer  # noqa: E402
+
+explorer = staircase_explorer(q=0.25, bits=3)
+for bits in (3, 4, 8):
+    explorer.set(bits=bits)
+    print(f"{bits} bits, q = 0.25: largest |w̃ − w| on [−1.2, 1.2] = {explorer.state['max_error']:.3f}")
+# 3 bits clip everything beyond 0.75 (error up to 0.45); from 4 bits on nothing is clipped and the error is ≤ q/2
 
 # %% [markdown]
 # ## 2.4 Choosing q: symmetric and affine
@@ -107,8 +122,8 @@ for bits in (8, 4, 2):
     print(f"{bits} bits:", quant_error(weights, qp.q, bits, narrow=True))
 # 8 bits: MSE 1.162e-04 against q²/12 = 1.157e-04, SQNR 39.3 dB; at 2 bits the codes {−1, 0, 1}
 # cannot follow the weights and the uniform model (1.866) overstates the measured MSE (0.941)
-print("figure:", make_quant_error_histogram(FIGURES))
-print("figure:", make_quant_mse_vs_bits(FIGURES))
+show(make_quant_error_histogram(FIGURES))
+show(make_quant_mse_vs_bits(FIGURES))
 
 # %% [markdown]
 # ## 2.6 Fractional (fixed-point) and low-precision floats

@@ -18,6 +18,7 @@ import os
 from minicompress.bill import storage_bill
 from minicompress.data import digits_split
 from minicompress.experiments import FULL, QUICK, shared_teacher
+from minicompress.plots import show
 from minicompress.plots.quantization import make_quant_accuracy_vs_bits, make_quant_decision_boundary
 from minicompress.quant import make_observer, quantize_model
 from minicompress.quant.model import layer_inputs
@@ -50,7 +51,7 @@ for bits in (8, 4, 3, 2):
           f"McNemar p = {test.p_value:.2g}" + ("  (within noise)" if test.p_value >= 0.05 else ""))
 # int8 and int4: the two are within noise; int3: per-channel keeps 97.3% where per-tensor drops to 93.1%
 # (p < 0.001); int2, rounding to nearest with the step max|w|: both collapse (14% / 49%).
-print("figure:", make_quant_accuracy_vs_bits(FIGURES, budget))
+show(make_quant_accuracy_vs_bits(FIGURES, budget))
 
 # %% [markdown]
 # ## 3.2 What the observers see
@@ -104,4 +105,24 @@ print(f"ratio = {f32} / {bill.total} = {f32 / bill.total:.2f}x")   # 340008 / 88
 # follows the moons.
 
 # %%
-print("figure:", make_quant_decision_boundary(FIGURES, budget))
+show(make_quant_decision_boundary(FIGURES, budget))
+
+# %% [markdown]
+# ## Read the code, then try this
+#
+# Each call above is a few lines of `minicompress`; these are the ones this
+# tutorial leans on, with the file and line to open.
+#
+# **Try this.** Calibrate the static model on 16 training images instead of all of them
+# (`calib=split.train.X[:16]`) and compare its accuracy with the dynamic one; then
+# try `observer="percentile"` at 4 bits.
+
+# %%
+from minicompress.source import sources  # noqa: E402
+
+print(sources(
+    "minicompress.quant.model:quantize_model",
+    "minicompress.quant.qparams:choose_qparams",
+    "minicompress.quant.observers:PercentileObserver",
+    "minicompress.quant.model:ActivationQuantizer",
+))

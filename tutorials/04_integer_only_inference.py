@@ -30,6 +30,7 @@ from minicompress.kernels.gemm import gemm_int8, gemm_int8_naive, gemm_int8_refe
 from minicompress.kernels.microkernel import pack_b
 from minicompress.kernels.pack import pack, unpack
 from minicompress.kernels.requant import quantize_multiplier, rounding_right_shift_reference, srdhm_reference
+from minicompress.plots import show
 from minicompress.plots.integer import make_int_accumulators, make_int_requant_error
 from minicompress.quant.conventions import conventions_table
 from minicompress.train import evaluate
@@ -56,7 +57,13 @@ print("all three kernels agree:", np.array_equal(gemm_int8(A, B), gemm_int8_refe
       np.array_equal(gemm_int8_naive(A, B), gemm_int8_reference(A, B)))      # True
 
 # %% [markdown]
-# ### What makes `gemm_int8` fast
+# ### Optional: what makes `gemm_int8` fast
+#
+# *This part is about the processor, not about quantization: skip it on a
+# first read and go on to 4.2.* The kernel itself is written as a small
+# LLVM IR template in `kernels/microkernel.py`; the readable twin,
+# `gemm_int8_reference`, is the three nested sums above, and the tests check
+# that both give the same integers.
 #
 # The same sum, reorganised the way every BLAS does it (`kernels/microkernel.py`):
 # a 4×16 tile of C stays in eight vector registers while k runs, and is stored
@@ -124,8 +131,8 @@ print(replay(integer, split.test.X[0], layer=0, neuron=3)["text"])
 # few codes in ten thousand (`python -m minicompress verify` prints the count).
 
 # %%
-print("figure:", make_int_requant_error(FIGURES, budget))
-print("figure:", make_int_accumulators(FIGURES, budget))
+show(make_int_requant_error(FIGURES, budget))
+show(make_int_accumulators(FIGURES, budget))
 
 # %% [markdown]
 # ## 4.6 The same tensor under PyTorch, TFLite and ONNX Runtime rules
@@ -135,3 +142,24 @@ print("figure:", make_int_accumulators(FIGURES, budget))
 
 # %%
 print(conventions_table(np.array([-0.3, 0.2, 1.7]), teacher[0].weight.data))
+
+# %% [markdown]
+# ## Read the code, then try this
+#
+# Each call above is a few lines of `minicompress`; these are the ones this
+# tutorial leans on, with the file and line to open.
+#
+# **Try this.** Call `quantize_multiplier(3.0)`: which (M0, n) comes back, and what does
+# `requantize` return for an accumulator of 10**9? (It saturates at 127, as
+# gemmlowp does.) Then rebuild the teacher with `weight_bits=4` in 4.3.
+
+# %%
+from minicompress.source import sources  # noqa: E402
+
+print(sources(
+    "minicompress.kernels.gemm:gemm_int8_reference",
+    "minicompress.kernels.requant:quantize_multiplier",
+    "minicompress.kernels.requant:requantize_reference",
+    "minicompress.integer.mlp:IntegerMLP.from_float",
+    "minicompress.integer.mlp:simulate_layer",
+))

@@ -22,6 +22,7 @@ from minicompress.data import digits_split
 from minicompress.experiments import FULL, QUICK, shared_teacher
 from minicompress.experiments.qat import finetune_float, train_quantized
 from minicompress.integer import IntegerMLP
+from minicompress.plots import show
 from minicompress.plots.qat import make_qat_accuracy_vs_epoch, make_qat_lsq_steps, make_qat_ste
 from minicompress.quant import fake_quantize_ste, quantize_model
 from minicompress.quant.qat import LSQLinear, to_float_mlp
@@ -42,7 +43,7 @@ x = Tensor(np.array([-1.2, 0.3, 0.9, -1.4]), requires_grad=True)
 y = fake_quantize_ste(x, 0.5, bits=2)    # step 0.5, 2-bit codes −2..1
 y.sum().backward()
 print(y.data, x.grad)                      # [-1.   0.5  0.5 -1. ] [1. 1. 0. 0.]: clamped values get no gradient
-print("figure:", make_qat_ste(FIGURES))
+show(make_qat_ste(FIGURES))
 
 # %% [markdown]
 # ## 5.2 2-bit weights: PTQ, QAT, LSQ, and the control
@@ -86,5 +87,24 @@ print("learned weight steps (mean per layer):",
 # %%
 integer = IntegerMLP.from_float(to_float_mlp(qat), split.train.X, weight_bits=2)
 print(f"integer-only from QAT: {100 * integer.accuracy(split.test):.1f}%, {storage_bill(integer).total} bytes")
-print("figure:", make_qat_accuracy_vs_epoch(FIGURES, budget))
-print("figure:", make_qat_lsq_steps(FIGURES, budget))
+show(make_qat_accuracy_vs_epoch(FIGURES, budget))
+show(make_qat_lsq_steps(FIGURES, budget))
+
+# %% [markdown]
+# ## Read the code, then try this
+#
+# Each call above is a few lines of `minicompress`; these are the ones this
+# tutorial leans on, with the file and line to open.
+#
+# **Try this.** Train QAT at 3 bits instead of 2, or with `act_bits=None` (weights only),
+# and set each result beside the fine-tuned control with `mcnemar`.
+
+# %%
+from minicompress.source import sources  # noqa: E402
+
+print(sources(
+    "minicompress.quant.fake_quant:fake_quantize_ste",
+    "minicompress.quant.qat:QATLinear.forward",
+    "minicompress.quant.qat:LSQLinear.forward",
+    "minicompress.quant.qat:prepare_qat",
+))

@@ -18,6 +18,7 @@ import numpy as np
 from minicompress.distill import hard_labels, soft_labels
 from minicompress.distill.seed_losses import seed_model_distillation_loss, seed_parameter_distillation_loss
 from minicompress.experiments import FULL, QUICK
+from minicompress.plots import show
 from minicompress.plots.distillation import make_kd_gradient_vs_T, make_kd_soft_labels, soft_label_data
 
 budget = QUICK if os.environ.get("MINICOMPRESS_QUICK") == "1" else FULL    # epochs and seeds for every step
@@ -44,7 +45,19 @@ image, label, probs = soft_label_data(budget=budget)
 for T, p in probs.items():
     top = np.argsort(-p)[:3]
     print(f"T = {T:>2}: top classes {top.tolist()} with {p[top].round(4).tolist()}")
-print("figure:", make_kd_soft_labels(FIGURES, budget))
+show(make_kd_soft_labels(FIGURES, budget))
+
+# %% [markdown]
+# **Try it.** The digit's soft labels with a slider for T (drag it in Jupyter
+# after `%matplotlib widget`, or in a desktop window).
+
+# %%
+from minicompress.plots.interactive import soft_labels_explorer  # noqa: E402
+
+explorer = soft_labels_explorer(np.log(probs[1]), T=1.0)      # log p at T = 1 are the logits up to a constant
+for T in (1, 4, 20):
+    explorer.set(T=T)
+    print(f"T = {T:>2}: the top class keeps {100 * explorer.state['probs'].max():.1f}%")
 
 # %% [markdown]
 # ## 6.3 The seed's losses, recomputed (§4.3)
@@ -68,4 +81,23 @@ print("y_g sums to", y_g.sum())      # 1.1: the "big model output" is not a prob
 # matching the logits themselves.
 
 # %%
-print("figure:", make_kd_gradient_vs_T(FIGURES, budget))
+show(make_kd_gradient_vs_T(FIGURES, budget))
+
+# %% [markdown]
+# ## Read the code, then try this
+#
+# Each call above is a few lines of `minicompress`; these are the ones this
+# tutorial leans on, with the file and line to open.
+#
+# **Try this.** For one pair of logits, compute `kd_gradient` at T = 1 and T = 10 and
+# compare their sizes: what would the gradient be without the T² factor?
+
+# %%
+from minicompress.source import sources  # noqa: E402
+
+print(sources(
+    "minicompress.distill.soft_labels:soft_labels",
+    "minicompress.distill.kd_loss:kl_divergence",
+    "minicompress.distill.kd_loss:kd_loss",
+    "minicompress.distill.kd_loss:kd_gradient",
+))

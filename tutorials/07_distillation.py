@@ -22,9 +22,10 @@ from minicompress.data import digits_split
 from minicompress.distill import distill, kd_loss, multi_teacher_targets, train_hints
 from minicompress.experiments import FULL, QUICK, shared_teacher
 from minicompress.experiments.dark_knowledge import dark_knowledge_table
-from minicompress.experiments.distill import controls_table, few_labels_table, shared_context
+from minicompress.experiments.distill import controls_table, few_labels_table, shared_context, sweep_table
 from minicompress.experiments.seed_example import SEED_CODE_DEFECTS, run_seed_example
 from minicompress.nn import MLP
+from minicompress.plots import show
 from minicompress.plots.distillation import make_kd_accuracy_vs_T, make_kd_dark_knowledge
 from minicompress.stats import format_accuracy
 from minicompress.train import correct_matrix, predict_logits
@@ -84,7 +85,23 @@ print(f"{f['few'].label:<44} {f['few'].cell()}")
 print(f"{f['unlabelled'].label:<44} {f['unlabelled'].cell()}")
 print("teacher's labels − few labels:", f["unlabelled"].versus(f["few"]))          # about +10 points
 print("teacher's labels − all true labels:", f["unlabelled"].versus(c["hard"]))    # within noise
-print("figure:", make_kd_accuracy_vs_T(FIGURES, budget))
+
+# %% [markdown]
+# ### Which temperature? Validation chooses; the test differences are noise
+#
+# The figure below shows the test accuracy of every (T, α) of the grid. A
+# low T (even T = 1) can come out on top of the *test* column, which seems
+# to contradict "higher T carries more dark knowledge". It is noise: the
+# intervals overlap, and the paired difference against the chosen T says so.
+# Validation loss decides; the test images only report.
+
+# %%
+sweep = sweep_table(ctx, SEEDS)
+chosen = next(setting for T_, a, _, _, setting in sweep if (T_, a) == (T, alpha))
+for T_, a, loss, acc, setting in sweep:
+    mark = "  ← chosen on validation" if (T_, a) == (T, alpha) else f"   vs chosen: {setting.versus(chosen)}"
+    print(f"T {T_:>4g}, α {a:g}: val loss {loss:.4f}, test {setting.cell()}{mark}")
+show(make_kd_accuracy_vs_T(FIGURES, budget))
 
 # %% [markdown]
 # ## 7.4 Dark knowledge: a digit the student never saw
@@ -99,7 +116,7 @@ print(f"test 3s classified as 3: hard labels {100 * np.mean(dk['hard (no 3s)'][0
       f"distilled {100 * np.mean(dk['distilled'][0]):.0f}%, "
       f"with bias shift {100 * np.mean(dk['distilled + bias shift'][0]):.0f}%")   # about 0%, 82%, 90%
 print("bias shifts, chosen on the validation images:", dk["shift"])
-print("figure:", make_kd_dark_knowledge(FIGURES, budget))
+show(make_kd_dark_knowledge(FIGURES, budget))
 
 # %% [markdown]
 # ## 7.5 Two teachers: averaging probabilities or logits
@@ -136,3 +153,22 @@ print(f"KD loss {result['losses'][:10].mean():.3f} → {result['losses'][-10:].m
       f"largest soft-label gap {result['max_prob_gap_before']:.3f} → {result['max_prob_gap_after']:.3f}")
 print("codes after:", result["codes_after"]["fc1.weight"].tolist())
 print("KD loss of a batch:", round(kd_loss(np.zeros((2, 3)), np.array([[1.0, 0, 0], [0, 1.0, 0]]), T=2, alpha=1).item(), 4))
+
+# %% [markdown]
+# ## Read the code, then try this
+#
+# Each call above is a few lines of `minicompress`; these are the ones this
+# tutorial leans on, with the file and line to open.
+#
+# **Try this.** Distil the student of 7.1 with α = 0.5 and then α = 1, and compare them
+# on the same test images with `paired_bootstrap`; is the difference noise?
+
+# %%
+from minicompress.source import sources  # noqa: E402
+
+print(sources(
+    "minicompress.distill.train:distill",
+    "minicompress.distill.kd_loss:kd_loss",
+    "minicompress.experiments.distill:Context.kd_choice",
+    "minicompress.distill.variants:multi_teacher_targets",
+))

@@ -18,6 +18,7 @@ import numpy as np
 
 from minicompress.experiments import FULL, QUICK
 from minicompress.experiments.prune import compressed
+from minicompress.plots import show
 from minicompress.plots.prune import (
     make_prune_accuracy_vs_sparsity,
     make_prune_bytes_per_stage,
@@ -77,6 +78,42 @@ for name, blob in (("one flipped byte", bytes(damaged)), ("cut in half", r["byte
         print(f"{name}: {exc}")
 
 # %%
-print("figure:", make_prune_weight_histograms(FIGURES, budget))
-print("figure:", make_prune_accuracy_vs_sparsity(FIGURES, budget))
-print("figure:", make_prune_bytes_per_stage(FIGURES, budget))
+show(make_prune_weight_histograms(FIGURES, budget))
+show(make_prune_accuracy_vs_sparsity(FIGURES, budget))
+show(make_prune_bytes_per_stage(FIGURES, budget))
+
+# %% [markdown]
+# **Try it.** Prune the teacher by magnitude with a slider for the sparsity
+# and watch the cut move through the weights and the accuracy fall, without
+# retraining (drag it in Jupyter after `%matplotlib widget`).
+
+# %%
+from minicompress.data import digits_split  # noqa: E402
+from minicompress.experiments.teacher import shared_teacher  # noqa: E402
+from minicompress.plots.interactive import pruning_explorer  # noqa: E402
+
+teacher = shared_teacher(epochs=budget.teacher_epochs)[0]
+explorer = pruning_explorer(teacher, digits_split().test, sparsity=0.5)
+for s in (0.5, 0.8, 0.95):
+    explorer.set(sparsity=s)
+    print(f"sparsity {s:.0%}: |w| ≤ {explorer.state['threshold']:.3f} removed, "
+          f"accuracy {100 * explorer.state['accuracy']:.1f}% without retraining")
+
+# %% [markdown]
+# ## Read the code, then try this
+#
+# Each call above is a few lines of `minicompress`; these are the ones this
+# tutorial leans on, with the file and line to open.
+#
+# **Try this.** Flip one bit in the compressed file (not one byte) and decode it: which
+# check refuses it? Then move the pruning slider above past 90%.
+
+# %%
+from minicompress.source import sources  # noqa: E402
+
+print(sources(
+    "minicompress.prune.magnitude:magnitude_masks",
+    "minicompress.prune.share:kmeans_1d",
+    "minicompress.prune.huffman:code_lengths",
+    "minicompress.prune.storage:encode_model",
+))

@@ -22,6 +22,7 @@ from minicompress.experiments.seed_example import SEED_CODE_DEFECTS, run_seed_ex
 from minicompress.ledger import format_glossary, format_ledger, select
 from minicompress.ledger.diagram import compare_with_text
 from minicompress.ledger.references import arxiv_year
+from minicompress.plots import show
 from minicompress.plots.seed import make_seed_numbers, make_seed_taxonomy
 from minicompress.quant import quantize, reconstruction_error, seed_quantization_loss
 
@@ -82,7 +83,7 @@ c = compare_with_text()
 print("agree:", c["agree"])
 print("contradict:", c["contradict"])
 print("in the text but not the diagram:", c["missing"])
-print("figure:", make_seed_taxonomy(FIGURES))
+show(make_seed_taxonomy(FIGURES))
 
 # %% [markdown]
 # ## §3: the steps, strengths and weaknesses
@@ -109,7 +110,7 @@ codes = quantize(w, 0.1)
 print(codes)                                                   # [12 25 37]: the seed is right here
 print(seed_quantization_loss(codes, np.array([1.0, 2.0, 3.0])))   # 1806.0: the seed prints 197
 print(reconstruction_error(w, codes, 0.1))                     # ~5e-32: what the loss should measure
-print("figure:", make_seed_numbers(FIGURES))
+show(make_seed_numbers(FIGURES))
 run_rows("§4")
 
 # %% [markdown]

@@ -19,6 +19,7 @@ import numpy as np
 
 from minicompress.data import digits_split
 from minicompress.experiments import FULL, QUICK, shared_teacher
+from minicompress.plots import show
 from minicompress.plots.rounding import (
     make_rounding_calibration_size,
     make_rounding_step_error,
@@ -54,7 +55,7 @@ for method in ("max", "percentile", "mse"):
     q = float(weight_step(w, 2, method, per_channel=False))
     codes = np.clip(np.round(w / q), -1, 1)
     print(f"{method:<10} q = {q:.3f}   Σ(w − ŵ)² = {((w - q * codes) ** 2).sum():.3f}")
-print("figure:", make_rounding_step_error(FIGURES, budget))
+show(make_rounding_step_error(FIGURES, budget))
 
 # %% [markdown]
 # ## 10.2 Up or down? The optimum by brute force
@@ -73,7 +74,7 @@ for name, e in errs.items():
 # On this slice (2 bits, a clipped step): nearest is 2.9× the optimum, GPTQ 1.7×, OBQ 2.4×, and the
 # best of 1000 random roundings 1.02×. AdaRound with 300 steps lands at 4.2×, worse than nearest here,
 # although on the whole teacher it is the most accurate 2-bit method: a small slice is not the network.
-print("figure:", make_rounding_vs_optimum(FIGURES, budget))
+show(make_rounding_vs_optimum(FIGURES, budget))
 
 # %% [markdown]
 # ## 10.3 AdaRound's two pieces
@@ -122,7 +123,7 @@ for bits in (3, 2):
     a, b = f"int{bits} GPTQ, step max", f"int{bits} nearest, step max"
     print(f"{a} − {b}: p = {mcnemar(right[a], right[b]).p_value:.2g}")
 # 2 bits: nearest with step max 49%, with the MSE step 87%, GPTQ 97%; 3 bits: GPTQ within noise of the teacher.
-print("figure:", make_rounding_calibration_size(FIGURES, budget))
+show(make_rounding_calibration_size(FIGURES, budget))
 
 # %% [markdown]
 # ## 10.6 Equalization: one step per tensor, fitted to every channel
@@ -143,3 +144,23 @@ for bits in (4, 3):
     fixed = correct_matrix([round_weights(teacher, bits, calib, "cle+bc", step="max", per_channel=False)], split.test)
     print(f"int{bits} per tensor: plain {format_accuracy(plain)}, equalized + bias corrected "
           f"{format_accuracy(fixed)}, McNemar p = {mcnemar(fixed, plain).p_value:.2g}")
+
+# %% [markdown]
+# ## Read the code, then try this
+#
+# Each call above is a few lines of `minicompress`; these are the ones this
+# tutorial leans on, with the file and line to open.
+#
+# **Try this.** Run 2-bit GPTQ with 32 calibration images instead of 512 (see the
+# calibration-size figure): how many does it need to beat nearest rounding?
+
+# %%
+from minicompress.source import sources  # noqa: E402
+
+print(sources(
+    "minicompress.quant.step_search:weight_step",
+    "minicompress.quant.gptq:gptq_step",
+    "minicompress.quant.adaround:h_of_v",
+    "minicompress.quant.optimal_rounding:best_rounding",
+    "minicompress.quant.equalize:equalization_scales",
+))

@@ -26,6 +26,7 @@ from minicompress.experiments.where import (
     uniform_budgets,
 )
 from minicompress.nn import Linear, Sequential
+from minicompress.plots import show
 from minicompress.plots.where import make_where_mixed_precision, make_where_sensitivity
 from minicompress.prune.neurons import agp_schedule, keep_top, thin, unit_importance
 from minicompress.quant.sensitivity import exact_hessian, hutchinson_trace, softmax_regression_trace
@@ -46,7 +47,7 @@ scan = sensitivity_scan_cached(w)
 for i, row in enumerate(scan["bits"]):
     print(f"layer {i + 1}: validation accuracy at 2, 3, 4 bits:",
           [f"{100 * row[b][0]:.1f}%" for b in (2, 3, 4)])
-print("figure:", make_where_sensitivity(FIGURES, budget))
+show(make_where_sensitivity(FIGURES, budget))
 
 # %% [markdown]
 # ## 11.2 Hutchinson's trace, checked where the answer is known
@@ -77,7 +78,7 @@ for b, nbytes in uniform_budgets(w).items():
     for a in allocations(w, nbytes):
         print(f"≤ {nbytes} bytes (uniform {b}-bit): {a.method:<30} {a.bits}  {a.nbytes:>6} bytes  "
               f"test {format_accuracy(correct_matrix([a.model], w.split.test))}")
-print("figure:", make_where_mixed_precision(FIGURES, budget))
+show(make_where_mixed_precision(FIGURES, budget))
 
 # %% [markdown]
 # ## 11.4 Removing whole neurons
@@ -93,3 +94,22 @@ print(f"fine-tuned in {seconds:.1f} s: {format_accuracy(correct_matrix([tuned], 
       f"against the teacher's {format_accuracy(correct_matrix([w.teacher], w.split.test))}")
 # `python -m minicompress bench neurons` times both side by side: about 2.3x faster here.
 # Exercises 16 (`hutchinson`) and 17 (`thin_pair`) ask for the estimator of 11.2 and the thinning above.
+
+# %% [markdown]
+# ## Read the code, then try this
+#
+# Each call above is a few lines of `minicompress`; these are the ones this
+# tutorial leans on, with the file and line to open.
+#
+# **Try this.** Give Hutchinson 8 probe vectors instead of 32: how wide does the interval
+# of each trace get, and does HAWQ still choose the same bits?
+
+# %%
+from minicompress.source import sources  # noqa: E402
+
+print(sources(
+    "minicompress.quant.sensitivity:hutchinson",
+    "minicompress.quant.sensitivity:hvp",
+    "minicompress.experiments.where:allocations",
+    "minicompress.prune.neurons:thin_pair",
+))

@@ -7,6 +7,7 @@ matplotlib is imported only here, when a figure is drawn.
 
     distillation.py  soft labels across T, the KD gradient against T, accuracy against T, dark knowledge
     integer.py       int32 accumulators, requantization error, GEMM speed
+    interactive.py   sliders: the staircase against q and bits, soft labels against T, pruning against sparsity
     prune.py         weight histograms, accuracy against sparsity, bytes per stage
     qat.py           the straight-through estimator, accuracy per epoch, LSQ's learned steps
     quantization.py  the rounding staircase, error histograms, MSE against bits, accuracy against bits
@@ -33,15 +34,20 @@ class FigureSpec:
     name: str
     topic: str
     fn: object            # (out_dir, budget) -> path of the written PNG
+    measured: bool = False  # a timing of this machine: new bytes on every run
 
 
 FIGURES: dict = {}
 
 
-def figure(name: str, topic: str):
-    """Register ``make_<name>(out_dir, budget)`` for ``python -m minicompress figures``."""
+def figure(name: str, topic: str, measured: bool = False):
+    """Register ``make_<name>(out_dir, budget)`` for ``python -m minicompress figures``.
+
+    ``measured``: the figure times this machine, so its bytes differ from run to run.
+    """
     def register(fn):
-        FIGURES[name] = FigureSpec(name, topic, fn)
+        fn = styled(fn)
+        FIGURES[name] = FigureSpec(name, topic, fn, measured)
         return fn
     return register
 
@@ -53,14 +59,49 @@ def load_figures() -> dict:
     return FIGURES
 
 
+STYLE = {"figure.dpi": 100, "savefig.dpi": 100, "font.size": 9, "axes.grid": True, "grid.alpha": 0.3,
+         "svg.hashsalt": "minicompress"}
+
+
+class _Figures:
+    """The two calls the figure code makes, building ``matplotlib.figure.Figure`` objects without pyplot.
+
+    A Figure made this way belongs to no backend and no window, so drawing one never touches the
+    user's session: a notebook keeps its inline backend and ``plt.show()`` keeps working after any
+    minicompress figure (``pyplot()`` used to switch the whole process to Agg).
+    """
+
+    @staticmethod
+    def subplots(nrows=1, ncols=1, *, figsize=None, **kwargs):
+        from matplotlib.figure import Figure
+        fig = Figure(figsize=figsize)
+        return fig, fig.subplots(nrows, ncols, **kwargs)
+
+    @staticmethod
+    def figure(figsize=None):
+        from matplotlib.figure import Figure
+        return Figure(figsize=figsize)
+
+    @staticmethod
+    def close(fig):
+        pass                                   # nothing registered it, so there is nothing to close
+
+
 def pyplot():
-    """matplotlib's pyplot on the file-only Agg backend (no window, same bytes every run)."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 100, "font.size": 9,
-                         "axes.grid": True, "grid.alpha": 0.3, "svg.hashsalt": "minicompress"})
-    return plt
+    """What the figure code draws with: Figures outside pyplot (see ``_Figures``), in minicompress's style."""
+    return _Figures()
+
+
+def styled(fn):
+    """Run a figure function inside ``matplotlib.rc_context(STYLE)``: the style applies to its figure only."""
+    import functools
+
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        import matplotlib
+        with matplotlib.rc_context(STYLE):
+            return fn(*args, **kwargs)
+    return run
 
 
 def save(fig, out_dir, name: str) -> Path:
@@ -70,6 +111,20 @@ def save(fig, out_dir, name: str) -> Path:
     path = out / f"{name}.png"
     fig.savefig(path, metadata={"Software": None}, bbox_inches="tight")
     pyplot().close(fig)
+    return path
+
+
+def show(path) -> Path:
+    """Say where a figure was written; in a Jupyter notebook, also show it inline. Returns ``path``.
+
+    Tutorials call ``show(make_...(folder))``: run as scripts they print the path, opened as
+    notebooks each figure appears under its cell.
+    """
+    from ..progress import in_notebook
+    print(f"figure: {path}")
+    if in_notebook():
+        from IPython.display import Image, display
+        display(Image(filename=str(path)))
     return path
 
 

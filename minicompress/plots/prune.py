@@ -95,7 +95,7 @@ def make_prune_bytes_per_stage(out_dir, budget: Budget = FULL):
     a1.set_title("Size of the teacher at each stage")
     parts = {"cluster indices": b.index_streams, "positions": b.position_streams, "biases": b.biases,
              "Huffman tables": b.huffman_tables, "codebooks": b.codebooks, "headers": b.headers}
-    a2.barh(list(parts), [8 * v for v in parts.values()], color="C3")
-    a2.set_xlabel("bits in the final file")
+    a2.barh(list(parts), list(parts.values()), color="C3")
+    a2.set_xlabel("bytes in the final file")
     a2.set_title(f"Where the {sizes[-1]:,} bytes go")
     return save(fig, out_dir, "prune_bytes_per_stage")
