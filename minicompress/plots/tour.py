@@ -5,7 +5,6 @@ from __future__ import annotations
 from ..experiments.budget import FULL, Budget
 from . import figure, pyplot, save
 
-
 GROUPS = [("float", ("float32", "float16", "bfloat16")), ("integer-only", ("integer-only",)),
           ("QAT / LSQ", ("QAT", "LSQ")), ("post-training", ("weights,", "act,", "mixed precision")),
           ("distillation", ("student", "self-distilled", "on labels")),
