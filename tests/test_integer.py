@@ -25,7 +25,7 @@ def test_every_value_in_the_forward_pass_is_an_integer(small):
     codes = im.forward_all(X)
     assert [c.dtype for c in codes] == [np.int8] * 4
     for L in im.layers:
-        assert L.w_t.dtype == np.int8 and L.w_packed.panels.dtype == np.int16 and L.bias.dtype == np.int32
+        assert L.w_t.dtype == np.int8 and L.fused.packed.panels.dtype == np.int16 and L.bias.dtype == np.int32
         assert L.M0.dtype == np.int64 and L.n.dtype == np.int64
         assert isinstance(L.z_in, int) and isinstance(L.z_out, int)
 

@@ -342,3 +342,86 @@ def test_the_jitted_high_multiply_saturates_at_int32_min_squared():
     assert int(_srdhm(np.int64(-2 ** 31), np.int64(-2 ** 31))) == 2 ** 31 - 1
     assert int(_srdhm(np.int64(2 ** 30), np.int64(2 ** 30))) == 2 ** 29
     assert int(_srdhm(np.int64(-3), np.int64(2 ** 30))) == srdhm_reference(-3, 2 ** 30) == -1
+
+
+# --- the fused int8 layer and its output pipeline ----------------------------------------------
+
+def _layer_case(rng, B, K, N, spread=100.0):
+    """Weights, a folded bias and per-column multipliers that put most codes inside (−128, 127)."""
+    from minicompress.kernels.requant import quantize_multiplier
+    x = rng.integers(-128, 128, (B, K)).astype(np.int8)
+    w = rng.integers(-128, 128, (K, N)).astype(np.int8)
+    bias = rng.integers(-2 ** 14, 2 ** 14, N).astype(np.int32)
+    scale = spread / (np.sqrt(max(K, 1)) * 128 * 74 + 2 ** 14)                      # ~spread codes of spread
+    params = [quantize_multiplier(float(m)) for m in scale * rng.uniform(0.5, 2.0, N)]
+    return x, w, bias, np.array([p[0] for p in params]), np.array([p[1] for p in params])
+
+
+@pytest.mark.parametrize("B,K,N", [(1, 1, 1), (3, 17, 15), (5, 64, 33), (67, 300, 17), (130, 600, 10)])
+def test_fused_layer_equals_its_three_readable_steps(rng, B, K, N):
+    from minicompress.kernels.layer import layer_int8, layer_reference, prepare_layer
+    x, w, bias, M0, n = _layer_case(rng, B, K, N)
+    for z, lo in ((0, -128), (-7, -7), (20, 20)):                                   # lo = z: a ReLU
+        expected = layer_reference(x, w, bias, M0, n, z, lo, 127)
+        if lo == -128 and B * N >= 20:                                                # not a test of the clamp:
+            assert np.mean((expected > -128) & (expected < 127)) > 0.8                # most codes inside
+        layer = prepare_layer(w, bias, M0, n, z, lo, 127)
+        for parallel in (False, True):
+            got = layer_int8(x, layer, parallel=parallel)
+            assert got.dtype == np.int8 and np.array_equal(got, expected), (z, parallel)
+
+
+def test_prepared_layer_refuses_what_the_kernel_would_trust():
+    from minicompress.kernels.layer import layer_int8, prepare_layer
+    w = np.ones((3, 2), np.int8)
+    with pytest.raises(ValueError, match=r"M0 must lie in \[2\^30, 2\^31\)"):
+        prepare_layer(w, np.zeros(2), [5, 5], [0, 0], 0)
+    with pytest.raises(ValueError, match=r"shifts must lie in \[-31, 62\]"):
+        prepare_layer(w, np.zeros(2), [2 ** 30] * 2, [0, 63], 0)
+    with pytest.raises(ValueError, match=r"bias must be a \(2,\) int32 array"):
+        prepare_layer(w, np.zeros(3), [2 ** 30] * 2, [0, 0], 0)
+    with pytest.raises(ValueError, match=r"clamp \[-200, 127\] must lie within int8"):
+        prepare_layer(w, np.zeros(2), [2 ** 30] * 2, [0, 0], 0, lo=-200)
+    layer = prepare_layer(w, np.zeros(2), [2 ** 30] * 2, [0, 0], 0)
+    with pytest.raises(ValueError, match=r"A's columns \(4\) must equal B's rows \(3\)"):
+        layer_int8(np.ones((2, 4), np.int8), layer)
+    with pytest.raises(TypeError, match="PreparedLayer"):
+        layer_int8(np.ones((2, 3), np.int8), w)
+
+
+@given(st.lists(st.integers(-2 ** 31, 2 ** 31 - 1), min_size=1, max_size=40),
+       st.floats(1e-9, 1e3), st.integers(-128, 127))
+def test_branch_free_requantize_is_gemmlowp_for_any_accumulator_and_multiplier(accs, M, z):
+    """srdhm = (x·M0 + 2^30) >> 31 and the one-add rounding shift, against the literal definitions."""
+    from minicompress.kernels.requant import quantize_multiplier
+    M0, n = quantize_multiplier(M)
+    acc = np.array(accs, np.int32).reshape(-1, 1)
+    assert np.array_equal(requantize(acc, M0, n, z), requantize_reference(acc, M0, n, z, -128, 127))
+
+
+def test_requantize_ties_at_every_shift():
+    """Exact halves of 2^rs, the cases the rounding identities are about, for every shift."""
+    acc = np.arange(-4100, 4100, dtype=np.int32).reshape(-1, 1)
+    for n in range(0, 63):
+        for M0 in (2 ** 30, 2 ** 30 + 1, 2 ** 31 - 1):
+            assert np.array_equal(requantize(acc, M0, n, 0), requantize_reference(acc, M0, n, 0, -128, 127)), (n, M0)
+
+
+def test_integer_mlp_fused_and_unfused_give_the_same_codes(rng):
+    from minicompress.integer import IntegerMLP
+    from minicompress.nn import MLP
+    X = rng.uniform(0, 1, (150, 12)).astype(np.float32)            # ≥ 128 rows: the parallel path too
+    im = IntegerMLP.from_float(MLP((12, 20, 20, 5), rng=0), X)
+    fused, unfused = im.forward_all(X), im.forward_unfused(X)
+    assert all(np.array_equal(a, b) for a, b in zip(fused, unfused))
+    assert np.array_equal(im.forward_codes(X[:3]), fused[-1][:3])   # a small batch: the serial path
+
+
+def test_quantize_tensor_is_the_reference_with_ties_and_refuses_nan(rng):
+    from minicompress.kernels.quantize import quantize_tensor
+    x = np.concatenate([rng.normal(0, 30, 500), [0.25, -0.25, 2.5, -2.5, 1e9, -1e9]]).astype(np.float32)
+    assert np.array_equal(quantize_tensor(x, 0.1, 3), quantize_reference(x, 0.1, 3, -128, 127))
+    with pytest.raises(ValueError, match="NaN or inf"):
+        quantize_tensor(np.array([1.0, np.inf]), 0.1)
+    with pytest.raises(ValueError, match="q must be > 0"):
+        quantize_tensor(x, 0.0)

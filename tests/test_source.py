@@ -19,7 +19,7 @@ def test_where_names_the_file_and_the_line_of_the_definition():
 
 
 def test_a_numba_kernel_points_to_its_python_source():
-    assert where(resolve("minicompress.kernels.requant:_requantize")).startswith("minicompress/kernels/requant.py:")
+    assert where(resolve("minicompress.kernels.requant:_requantize_scalar")).startswith("minicompress/kernels/requant.py:")
 
 
 def test_every_reference_in_the_tutorials_resolves():

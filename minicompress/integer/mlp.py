@@ -14,6 +14,12 @@ lo = z_y. Everything that involves real numbers (choosing S and z, M as
 (M0, n), the folded bias) happens once, offline, in ``from_float``; the
 forward pass ``forward_codes`` touches only integers, from the int8 input
 codes to the int8 logit codes.
+
+At run time each layer is one fused kernel (``kernels.layer.layer_int8``):
+the int8 GEMM and, on each strip of rows while it is in cache, the folded
+bias, the multiplier, the zero point and the clamp. ``forward_unfused``
+runs the same steps one pass at a time, for the benchmark's shares and for
+reading; both give the same codes.
 """
 
 from __future__ import annotations
@@ -22,8 +28,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..kernels.gemm import MAX_K, PackedB, gemm_int8_prepared, prepare_b
-from ..kernels.quantize import quantize_fused
+from ..kernels.gemm import MAX_K, gemm_int8_prepared
+from ..kernels.layer import PreparedLayer, layer_int8, prepare_layer
+from ..kernels.quantize import quantize_tensor
 from ..kernels.requant import quantize_multiplier, requantize
 from ..nn import Linear, ReLU, Sequential
 from ..quant.qparams import choose_qparams, qparams_from_range
@@ -39,7 +46,7 @@ class IntLayer:
     """Everything one layer needs at run time: integers only (the steps are kept for explaining)."""
 
     w_t: np.ndarray          # (in, out) int8 weight codes: x_c (B, in) @ w_t gives (B, out)
-    w_packed: PackedB        # w_t in the fast GEMM's packed order (int16 panels), prepared once
+    fused: PreparedLayer     # w_t packed for the register tile, with bias, M0, n and the clamp: one kernel
     bias: np.ndarray         # (out,) int32: b_c − z_x·Σ_k w_c, the zero-point term folded in offline
     M0: np.ndarray           # (out,) int64 in [2^30, 2^31)
     n: np.ndarray            # (out,) int64 right shifts
@@ -106,19 +113,22 @@ class IntegerMLP:
             if W.shape[1] > MAX_K or np.abs(folded).max() + W.shape[1] * 128 * 128 > 2 ** 31 - 1:
                 raise OverflowError("this layer's int32 accumulator could overflow; use fewer inputs "
                                     "or a coarser bias step")
+            M0 = np.array([p[0] for p in mult], np.int64)
+            n = np.array([p[1] for p in mult], np.int64)
+            lo = max(QMIN, z_y) if relu else QMIN
             layers.append(IntLayer(
-                w_t=np.ascontiguousarray(w_c.T), w_packed=prepare_b(np.ascontiguousarray(w_c.T)),
+                w_t=np.ascontiguousarray(w_c.T),
+                fused=prepare_layer(w_c.T, folded.astype(np.int32), M0, n, z_y, lo, QMAX),
                 bias=folded.astype(np.int32),
-                M0=np.array([p[0] for p in mult], np.int64), n=np.array([p[1] for p in mult], np.int64),
-                z_in=z_x, z_out=z_y, lo=max(QMIN, z_y) if relu else QMIN, relu=relu,
+                M0=M0, n=n, z_in=z_x, z_out=z_y, lo=lo, relu=relu,
                 q_in=q_x, q_w=q_w, q_out=q_y, b_c=b_c.astype(np.int32), weight_bits=weight_bits))
             q_x, z_x = q_y, z_y
         return cls(layers, q_in, z_in, float_model=model)
 
     # --- the boundary: real inputs become codes ------------------------------------------------
     def quantize_input(self, X) -> np.ndarray:
-        """x_c = clamp(round(x / q_in) + z_in, −128, 127): the one float step on the way in."""
-        return quantize_fused(np.asarray(X, dtype=np.float32), self.q_in, self.z_in, QMIN, QMAX)
+        """x_c = clamp(round(x / q_in) + z_in, −128, 127): the one float step on the way in (one pass)."""
+        return quantize_tensor(np.asarray(X, dtype=np.float32), self.q_in, self.z_in, QMIN, QMAX)
 
     # --- runtime: integers only ----------------------------------------------------------------
     def forward_all(self, X) -> list:
@@ -128,7 +138,14 @@ class IntegerMLP:
         """
         codes = [self.quantize_input(X)]                                        # (B, in) int8
         for L in self.layers:
-            acc = gemm_int8_prepared(codes[-1], L.w_packed)                     # (B, out) int32
+            codes.append(layer_int8(codes[-1], L.fused))                        # (B, out) int8, one kernel
+        return codes
+
+    def forward_unfused(self, X) -> list:
+        """The same codes as ``forward_all``, one pass per step: GEMM, bias add, requantize."""
+        codes = [self.quantize_input(X)]
+        for L in self.layers:
+            acc = gemm_int8_prepared(codes[-1], L.fused.packed)                 # (B, out) int32
             acc += L.bias                                                       # int32 + int32, bounded offline
             codes.append(requantize(acc, L.M0, L.n, L.z_out, L.lo, QMAX))       # (B, out) int8
         return codes

@@ -250,3 +250,96 @@ def gemm_packed(A: np.ndarray, Bp: np.ndarray, n: int, parallel: bool = True) ->
     if C.shape == (M, n):
         return C
     return np.ascontiguousarray(C[:M, :n])        # the tiles' zero padding, cut off
+
+
+# --- the output pipeline: bias, requantization, zero point, clamp ------------------------------
+#
+#     y[i, j] = clamp(z + rrs(srdhm(sls(acc[i, j] + bias[j], ls_j), M0_j), rs_j), lo, hi)
+#
+# gemmlowp's "output stages", applied to a strip of C right after its tile loop, while
+# the strip (64 rows × N int32, 64 KB at N = 256) is still in L2: the int32 accumulator
+# never goes to memory and comes back. The readable twins of each step are in
+# requant.py (srdhm_reference, saturating_left_shift_reference,
+# rounding_right_shift_reference); the tests compare them bit for bit.
+#
+# subtle (Numba): this code lives here, not in requant.py, because the fused kernel
+# is cached (cache=True) and a cached kernel that calls a jitted helper from another
+# module keeps serving the helper's old code after that module changes.
+
+def shift_parts(n) -> tuple:
+    """Per-channel (ls, rs, add, bump) from shifts n (M = M0·2^(−31−n)); offline, NumPy.
+
+    ls = max(−n, 0) is the left shift of M ≥ 1 and rs = max(n, 0) the rounding right
+    shift; add = max(2^(rs−1) − 1, 0) and bump = 1 if rs > 0 else 0 turn gemmlowp's
+    rounding right shift into one add and one shift (see ``_output_row``).
+    """
+    n = np.asarray(n, dtype=np.int64)
+    ls, rs = np.maximum(-n, 0), np.maximum(n, 0)
+    add = np.maximum(((np.int64(1) << rs) >> 1) - 1, 0)
+    return ls, rs, add, (rs > 0).astype(np.int64)
+
+
+@njit(cache=True, inline="always")
+def _output_row(C, r, n_cols, bias, M0, ls, rs, add, bump, z, lo, hi, out, o):
+    """out[o, :n_cols] = the output pipeline of C[r, :n_cols]: no data-dependent branch in the loop.
+
+    Two identities make gemmlowp's steps short and branch-free (the tests check them
+    bit for bit against the literal definitions in requant.py, on every extreme):
+
+    * srdhm(x, M0) = (x·M0 + 2^30) >> 31. For x·M0 ≥ 0 that is its definition; for
+      x·M0 < 0 gemmlowp adds 1 − 2^30 and divides truncating towards 0, and
+      trunc(v / 2^31) = floor((v + 2^31 − 1) / 2^31) for v < 0, which is the same
+      floor((x·M0 + 2^30) / 2^31). (M0 ≥ 2^30, so srdhm's one overflow, INT32_MIN
+      times INT32_MIN, cannot occur here; the caller checks M0.)
+    * rounding_right_shift(q, rs) = (q + add + bump·[q ≥ 0]) >> rs: adding 2^(rs−1)
+      before the floor rounds ties up for q ≥ 0, adding 2^(rs−1) − 1 rounds them
+      down for q < 0, both away from zero; rs = 0 adds nothing.
+
+    Comparisons become 0/1 and clamps min/max, so LLVM vectorizes the loop. Numba
+    promotes to int64 anyway; here it is on purpose, each value cast explicitly: the
+    product of two int32 needs 63 bits.
+    """
+    for c in range(n_cols):
+        x = np.int64(C[r, c]) + np.int64(bias[c])          # int32 + int32: bounded offline, no wrap
+        x = x << ls[c]                                      # M ≥ 1 only: ls ≤ 31 keeps it in 63 bits ...
+        x = min(max(x, np.int64(-2147483648)), np.int64(2147483647))   # ... then saturates to int32
+        q = (x * M0[c] + np.int64(1073741824)) >> 31                    # srdhm
+        y = ((q + add[c] + bump[c] * np.int64(q >= 0)) >> rs[c]) + z    # rounding right shift, zero point
+        out[o, c] = np.int8(min(max(y, lo), hi))            # lo, hi within int8: the cast is exact
+
+
+@njit(cache=True, parallel=True)
+def _requantize_rows(acc, bias, M0, ls, rs, add, bump, z, lo, hi, out):
+    for i in prange(acc.shape[0]):
+        _output_row(acc, i, acc.shape[1], bias, M0, ls, rs, add, bump, z, lo, hi, out, i)
+
+
+@njit(cache=True, inline="always")
+def _layer_strip(A, Bp, n_out, bias, M0, ls, rs, add, bump, z, lo, hi, out, i0, i1):
+    """Rows i0..i1 of the layer: the strip's GEMM into a local int32 block, then its output pipeline."""
+    Kh = Bp.shape[1]
+    a = _widen_rows(A, i0, i1, Kh)
+    C = np.zeros((a.shape[0], Bp.shape[0] * NR), dtype=np.int32)
+    for k0 in range(0, Kh, KC):
+        k1 = min(Kh, k0 + KC)
+        for q in range(Bp.shape[0]):
+            for pr in range(0, a.shape[0], MR):
+                _tile(a, Bp, C, pr, q, pr, k0, k1)           # C's rows are the strip's: ci = pr
+    for r in range(i1 - i0):
+        _output_row(C, r, n_out, bias, M0, ls, rs, add, bump, z, lo, hi, out, i0 + r)
+
+
+@njit(cache=True, parallel=True)
+def _layer_parallel(A, Bp, n_out, bias, M0, ls, rs, add, bump, z, lo, hi, rows, out):
+    M = A.shape[0]
+    for t in prange(-(-M // rows)):                      # strips of rows split between threads
+        _layer_strip(A, Bp, n_out, bias, M0, ls, rs, add, bump, z, lo, hi, out, t * rows,
+                     min(M, t * rows + rows))
+
+
+@njit(cache=True)
+def _layer_serial(A, Bp, n_out, bias, M0, ls, rs, add, bump, z, lo, hi, rows, out):
+    M = A.shape[0]
+    for t in range(-(-M // rows)):
+        _layer_strip(A, Bp, n_out, bias, M0, ls, rs, add, bump, z, lo, hi, out, t * rows,
+                     min(M, t * rows + rows))

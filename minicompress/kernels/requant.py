@@ -151,7 +151,10 @@ def _rounding_right_shift(x, n):
 
 
 @njit(cache=True, parallel=True)
-def _requantize(acc, M0, n, zero_point, qmin, qmax, out):
+def _requantize_scalar(acc, M0, n, zero_point, qmin, qmax, out):
+    """The first kernel: one value at a time, with branches. ``requantize`` now runs the branch-free
+    ``microkernel._requantize_rows`` for int8 outputs; this one stays for wider code ranges and as
+    the "before" of ``bench kernels``."""
     B, C = acc.shape
     for i in prange(B):
         for c in range(C):
@@ -182,8 +185,16 @@ def requantize(acc: np.ndarray, M0, n, zero_point: int = 0, qmin: int = -128, qm
                          "kernel's int64 mask; quantize_multiplier returns only shifts in range")
     if not (-(2 ** 31) <= qmin < qmax <= 2 ** 31 - 1):
         raise ValueError(f"need qmin < qmax within int32, got [{qmin}, {qmax}]")
-    out = np.empty(acc.shape, dtype=np.int8 if (qmin >= -128 and qmax <= 127) else np.int32)
-    _requantize(acc, M0, n, np.int64(zero_point), np.int64(qmin), np.int64(qmax), out)
+    if qmin >= -128 and qmax <= 127 and -128 <= zero_point <= 127:
+        # int8 codes: the branch-free kernel (it lives beside the fused layer, see microkernel.py)
+        from .microkernel import _requantize_rows, shift_parts
+        out = np.empty(acc.shape, dtype=np.int8)
+        ls, rs, add, bump = shift_parts(n)
+        _requantize_rows(np.ascontiguousarray(acc), np.zeros(C, np.int32), M0, ls, rs, add, bump,
+                         np.int64(zero_point), np.int64(qmin), np.int64(qmax), out)
+        return out
+    out = np.empty(acc.shape, dtype=np.int32)
+    _requantize_scalar(acc, M0, n, np.int64(zero_point), np.int64(qmin), np.int64(qmax), out)
     return out
 
 

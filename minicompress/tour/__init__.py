@@ -19,6 +19,7 @@ holds zero. Numbers are printed so both people and scripts can read them.
     qat.py       2-bit weights trained through quantization (QAT and LSQ), beside the fine-tuned float control
     rounding.py  data-aware post-training rounding: the step's choice, GPTQ, AdaRound, equalization
     teacher.py   the float32 teacher every other row is compared with
+    timing.py    the infer ms column: each row's arithmetic rebuilt and timed on every run
     where.py     mixed precision against its exhaustive optimum, and neuron pruning
 """
 

@@ -15,10 +15,13 @@ def warm_up_kernels() -> tuple:
     import numpy as np
 
     from ..kernels import microkernel
+    from ..kernels.layer import SERIAL_BELOW
     from ..nn import MLP
     start = time.perf_counter()
-    IntegerMLP.from_float(MLP((2, 2, 2), rng=0), np.zeros((1, 2), np.float32)).forward_codes(np.zeros((1, 2)))
-    stats = getattr(microkernel._gemm_parallel, "stats", None)         # None with NUMBA_DISABLE_JIT=1
+    model = IntegerMLP.from_float(MLP((2, 2, 2), rng=0), np.zeros((1, 2), np.float32))
+    for batch in (1, SERIAL_BELOW):                                    # the serial and the parallel layer
+        model.forward_codes(np.zeros((batch, 2)))
+    stats = getattr(microkernel._layer_parallel, "stats", None)        # None with NUMBA_DISABLE_JIT=1
     return time.perf_counter() - start, bool(stats and stats.cache_misses)
 
 

@@ -1,0 +1,99 @@
+"""One int8 layer, fused: int8 codes in, int8 codes out, integer arithmetic only.
+
+    acc[i, j] = Σ_k x_c[i, k]·w_c[k, j] + bias[j]                      (int32)
+    y_c[i, j] = clamp(z_out + round(acc[i, j]·M_j), lo, hi),   M_j = M0_j·2^(−31−n_j)
+
+``layer_reference`` is the readable twin: the three steps as plain functions
+(``gemm_int8_reference``, an int32 add, ``requantize_reference``), each a
+value a reader can print. ``layer_int8`` does the same in one kernel
+(``microkernel._layer_*``): for each strip of 64 rows, the register-tile GEMM
+into a local int32 block, then the output pipeline (bias, fixed-point
+multiplier, zero point, clamp; ReLU is the lower clamp) on that block while
+it is still in cache. The unfused path makes three passes over a (B, N)
+int32 array in memory: the GEMM writes it, the bias add reads and writes it,
+requantize reads it again.
+
+Threads: a parallel region costs a few microseconds to start and fills two
+cores only with at least two strips, so batches below ``SERIAL_BELOW`` rows
+run on one thread (``bench kernels`` measures both sides of that choice).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .gemm import PackedB, check_gemm_inputs, gemm_int8_reference, prepare_b
+from .microkernel import MR, ROWS_PER_TASK, _layer_parallel, _layer_serial, shift_parts
+from .requant import MAX_SHIFT, MIN_SHIFT, requantize_reference
+
+SERIAL_BELOW = 128          # rows; measured with `bench kernels` (the fused layer, serial against parallel)
+
+
+@dataclass(frozen=True)
+class PreparedLayer:
+    """Everything one fused layer needs at run time, checked once here (the kernel trusts it)."""
+
+    packed: PackedB           # the weight codes w_c (K, N), packed for the register tile
+    bias: np.ndarray          # (N,) int32, in units of the accumulator (zero point of x folded in)
+    M0: np.ndarray            # (N,) int64 in [2^30, 2^31)
+    n: np.ndarray             # (N,) int64 in [MIN_SHIFT, MAX_SHIFT]
+    z_out: int
+    lo: int                   # the lower clamp: −128, or z_out after a ReLU
+    hi: int
+
+    def __post_init__(self):
+        N = self.packed.n
+        for name, arr, dtype in (("bias", self.bias, np.int32), ("M0", self.M0, np.int64), ("n", self.n, np.int64)):
+            if not (isinstance(arr, np.ndarray) and arr.dtype == dtype and arr.shape == (N,)):
+                raise ValueError(f"PreparedLayer: {name} must be a ({N},) {np.dtype(dtype).name} array, one per "
+                                 f"output column, got {getattr(arr, 'dtype', type(arr).__name__)} "
+                                 f"{getattr(arr, 'shape', '')}")
+        if N and (self.M0.min() < 2 ** 30 or self.M0.max() >= 2 ** 31):
+            raise ValueError("PreparedLayer: M0 must lie in [2^30, 2^31) (a Q31 number in [0.5, 1)); "
+                             "use quantize_multiplier")
+        if N and (self.n.min() < MIN_SHIFT or self.n.max() > MAX_SHIFT):
+            raise ValueError(f"PreparedLayer: shifts must lie in [{MIN_SHIFT}, {MAX_SHIFT}], got "
+                             f"{self.n.min()}..{self.n.max()}; quantize_multiplier returns only these")
+        if not -128 <= self.lo <= self.hi <= 127:
+            raise ValueError(f"PreparedLayer: the clamp [{self.lo}, {self.hi}] must lie within int8 [−128, 127]")
+        if not -128 <= self.z_out <= 127:
+            raise ValueError(f"PreparedLayer: the output zero point {self.z_out} must be an int8 code")
+
+
+def prepare_layer(w_c, bias, M0, n, z_out: int, lo: int = -128, hi: int = 127) -> PreparedLayer:
+    """Pack the weight codes (K, N) once and check every per-column constant; done offline."""
+    return PreparedLayer(prepare_b(np.ascontiguousarray(w_c)), np.asarray(bias, dtype=np.int32).copy(),
+                         np.asarray(M0, dtype=np.int64).copy(), np.asarray(n, dtype=np.int64).copy(),
+                         int(z_out), int(lo), int(hi))
+
+
+def layer_reference(x_c, w_c, bias, M0, n, z_out: int, lo: int = -128, hi: int = 127) -> np.ndarray:
+    """The readable twin: GEMM, then + bias, then requantize, each a plain function."""
+    acc = gemm_int8_reference(x_c, w_c).astype(np.int64) + np.asarray(bias, dtype=np.int64)  # step 1 and 2
+    if acc.size and (acc.min() < -(2 ** 31) or acc.max() > 2 ** 31 - 1):
+        raise OverflowError("the accumulator plus bias left int32: the layer's bounds were not checked offline")
+    return requantize_reference(acc, M0, n, z_out, lo, hi).astype(np.int8)                  # step 3
+
+
+def layer_int8(x_c: np.ndarray, layer: PreparedLayer, parallel: bool | None = None) -> np.ndarray:
+    """y_c (B, N) int8 from x_c (B, K) int8 in one fused kernel; identical to :func:`layer_reference`.
+
+    ``parallel=None`` chooses by the batch: one thread below ``SERIAL_BELOW`` rows.
+    """
+    if not isinstance(layer, PreparedLayer):
+        raise TypeError(f"layer_int8 needs a PreparedLayer (prepare_layer), got {type(layer).__name__}")
+    check_gemm_inputs(x_c, np.broadcast_to(np.int8(0), (layer.packed.k, layer.packed.n)))   # B's shape, no copy
+    B = x_c.shape[0]
+    if parallel is None:
+        parallel = B >= SERIAL_BELOW
+    from numba import get_num_threads
+    rows = max(MR, min(ROWS_PER_TASK, -(-B // (2 * get_num_threads())))) if parallel else ROWS_PER_TASK
+    rows = -(-rows // MR) * MR
+    ls, rs, add, bump = shift_parts(layer.n)
+    out = np.empty((B, layer.packed.n), dtype=np.int8)
+    kernel = _layer_parallel if parallel else _layer_serial
+    kernel(np.ascontiguousarray(x_c), layer.packed.panels, layer.packed.n, layer.bias, layer.M0, ls, rs, add, bump,
+           np.int64(layer.z_out), np.int64(layer.lo), np.int64(layer.hi), rows, out)
+    return out
