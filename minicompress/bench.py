@@ -153,10 +153,10 @@ def run(names, budget: Budget = FULL) -> str:
 
 # --- integer kernels -------------------------------------------------------------------------
 
-def _tiny_layer(parallel: bool):
+def _tiny_layer(parallel: bool, vnni: bool):
     from .kernels.layer import layer_int8, prepare_layer
     layer = prepare_layer(np.ones((3, 2), np.int8), np.zeros(2, np.int32), [2 ** 30] * 2, [0, 0], 0)
-    return layer_int8(np.ones((2, 3), np.int8), layer, parallel=parallel)
+    return layer_int8(np.ones((2, 3), np.int8), layer, parallel=parallel, vnni=vnni)
 
 
 def _first_calls() -> list:
@@ -172,9 +172,12 @@ def _first_calls() -> list:
              lambda: quantize.quantize_tensor(np.ones(4, np.float32), 0.1)),
             ("requantize", microkernel._requantize_rows,
              lambda: requant.requantize(np.ones((2, 2), np.int32), 2 ** 30, 0)),
-            ("fused layer, serial", microkernel._layer_serial, lambda: _tiny_layer(False)),
-            ("fused layer, parallel", microkernel._layer_parallel, lambda: _tiny_layer(True)),
+            ("fused layer, serial", microkernel._layer_serial, lambda: _tiny_layer(False, False)),
+            ("fused layer, parallel", microkernel._layer_parallel, lambda: _tiny_layer(True, False)),
             ("pack/unpack", pack._pack, lambda: pack.unpack(pack.pack(np.zeros(4, np.int8), 4), 4, 4))]
+    if microkernel.vnni_available():
+        jobs += [("fused layer VNNI, serial", microkernel._layer_serial_vnni, lambda: _tiny_layer(False, True)),
+                 ("fused layer VNNI, parallel", microkernel._layer_parallel_vnni, lambda: _tiny_layer(True, True))]
     rows = []
     for name, dispatcher, call in jobs:
         start = time.perf_counter()
@@ -305,8 +308,8 @@ def _bench_requantize(budget: Budget) -> str:
 def _bench_integer_mlp(budget: Budget) -> str:
     """The integer-only 64-256-256-10 forward against the float32 one, and where its time goes."""
     from .integer import IntegerMLP
-    from .kernels.gemm import gemm_int8_prepared
-    from .kernels.layer import SERIAL_BELOW
+    from .kernels.layer import SERIAL_BELOW, layer_int8
+    from .kernels.microkernel import vnni_available
     from .threads import blas_threads
     g = np.random.default_rng(1)
     model = MLP((64, 256, 256, 10), rng=0)
@@ -323,8 +326,9 @@ def _bench_integer_mlp(budget: Budget) -> str:
                 np.maximum(h, 0, out=h)
         return h
 
-    lines = ["integer-only 64-256-256-10 forward (int8 in, fused layers, int8 logits) against float32 NumPy",
-             "(x @ W + b, ReLU in place; the float side is the faster of 1 BLAS thread and one per core)",
+    tile = "VNNI (vpdpbusd)" if vnni_available() else "portable (vpmaddwd on x86)"
+    lines = [f"integer-only 64-256-256-10 forward (int8 in, fused layers, int8 logits; {tile} tile) against float32",
+             "NumPy (x @ W + b, ReLU in place; the float side is the faster of 1 BLAS thread and one per core)",
              f"{'batch':>7}{'float32 ms':>12}{'integer ms':>12}{'speed-up':>10}{'unfused ms':>12}"
              f"{'quantize in':>13}{'GEMM':>7}{'epilogue':>10}{'fused GOP/s':>13}"]
     for batch in ((450,) if budget.name == "QUICK" else (450, 4096)):
@@ -332,7 +336,7 @@ def _bench_integer_mlp(budget: Budget) -> str:
         x_c = im.quantize_input(X)
         inputs = im.forward_all(X)[:-1]
         assert np.array_equal(im.forward_codes(X), im.forward_unfused(X)[-1])
-        gemms = lambda: [gemm_int8_prepared(c, L.fused.packed) for c, L in zip(inputs, im.layers)]  # noqa: E731
+        gemms = lambda: [layer_int8(c, L.fused, finish=False) for c, L in zip(inputs, im.layers)]  # noqa: E731
         t_int, t_unfused, t_quant, t_gemm, t_float1 = best_times(
             [lambda: im.forward_codes(X), lambda: im.forward_unfused(X), lambda: im.quantize_input(X), gemms,
              lambda: float_forward(X)], repeats=7, number=5)
@@ -353,7 +357,6 @@ def _bench_integer_mlp(budget: Budget) -> str:
         X = g.uniform(0, 1, (batch, 64)).astype(np.float32)
 
         def run(parallel, X=X):
-            from .kernels.layer import layer_int8
             c = im.quantize_input(X)
             for L in im.layers:
                 c = layer_int8(c, L.fused, parallel=parallel)

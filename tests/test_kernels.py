@@ -367,7 +367,7 @@ def test_fused_layer_equals_its_three_readable_steps(rng, B, K, N):
             assert np.mean((expected > -128) & (expected < 127)) > 0.8                # most codes inside
         layer = prepare_layer(w, bias, M0, n, z, lo, 127)
         for parallel in (False, True):
-            got = layer_int8(x, layer, parallel=parallel)
+            got = layer_int8(x, layer, parallel=parallel, vnni=False)          # the portable tile, everywhere
             assert got.dtype == np.int8 and np.array_equal(got, expected), (z, parallel)
 
 
@@ -425,3 +425,74 @@ def test_quantize_tensor_is_the_reference_with_ties_and_refuses_nan(rng):
         quantize_tensor(np.array([1.0, np.inf]), 0.1)
     with pytest.raises(ValueError, match="q must be > 0"):
         quantize_tensor(x, 0.0)
+
+
+# --- VNNI ------------------------------------------------------------------------------------------
+
+def test_quad_packing_puts_each_columns_four_k_side_by_side():
+    from minicompress.kernels.microkernel import NR, pack_b_quads
+    B = np.arange(-30, 30, dtype=np.int8).reshape(6, 10)          # K = 6 (one and a half quads), N = 10
+    Bq = pack_b_quads(B)
+    assert Bq.shape == (1, 2, 4 * NR) and Bq.dtype == np.int8
+    assert Bq[0, 0, :4].tolist() == B[0:4, 0].tolist() and Bq[0, 0, 4:8].tolist() == B[0:4, 1].tolist()
+    assert Bq[0, 1, :4].tolist() == [B[4, 0], B[5, 0], 0, 0]       # zero-padded k
+    assert not Bq[0, :, 4 * 10:].any()                              # zero-padded columns
+
+
+def test_vnni_tile_twin_equals_the_product_with_the_shift_taken_back(rng):
+    """x + 128 times B, minus 128·Σ_k B: the integer identity the VNNI path rests on, on the NumPy twin."""
+    from minicompress.kernels.microkernel import MR, NR, _shift_rows, _tile_vnni_reference, pack_b_quads
+    A = rng.integers(-128, 128, (MR, 13)).astype(np.int8)
+    B = rng.integers(-128, 128, (13, NR)).astype(np.int8)
+    Bq = pack_b_quads(B)
+    a = _shift_rows(A, 0, MR, Bq.shape[1])
+    C = np.zeros((MR, NR), np.int32)
+    _tile_vnni_reference(a, Bq, C, 0, 0, 0, 0, Bq.shape[1])
+    expected = A.astype(np.int64) @ B.astype(np.int64)
+    assert np.array_equal(C - 128 * B.astype(np.int64).sum(axis=0), expected)
+
+
+@pytest.mark.parametrize("B,K,N", [(1, 1, 1), (5, 7, 17), (67, 300, 10), (130, 1030, 33)])
+def test_the_vnni_layer_equals_the_readable_steps(rng, B, K, N):
+    """Where the processor has vpdpbusd the compiled tile runs; with the JIT off, its NumPy twin does."""
+    from minicompress.kernels.layer import layer_int8, layer_reference, prepare_layer
+    from minicompress.kernels.microkernel import vnni_available
+    if not (vnni_available() or config.DISABLE_JIT):
+        pytest.skip("this processor has no VNNI (AVX512-VNNI or AVX-VNNI); the portable tile is tested above")
+    x, w, bias, M0, n = _layer_case(rng, B, K, N)
+    layer = prepare_layer(w, bias, M0, n, 3, 3, 127)
+    expected = layer_reference(x, w, bias, M0, n, 3, 3, 127)
+    for parallel in (False, True):
+        assert np.array_equal(layer_int8(x, layer, parallel=parallel, vnni=True), expected)
+
+
+def test_the_vnni_kernel_really_uses_vpdpbusd(tmp_path, monkeypatch):
+    """An asm guard: only where the feature exists, and compiled afresh (cached code cannot be inspected)."""
+    import subprocess
+    import sys
+
+    from minicompress.kernels.microkernel import vnni_available
+    if config.DISABLE_JIT or not vnni_available():
+        pytest.skip("needs a processor with AVX512-VNNI or AVX-VNNI, and the JIT on")
+    code = ("import numpy as np\n"
+            "from minicompress.kernels import microkernel as m\n"
+            "from minicompress.kernels.layer import layer_int8, prepare_layer\n"
+            "L = prepare_layer(np.ones((8, 16), np.int8), np.zeros(16, np.int32), [2 ** 30] * 16, [0] * 16, 0)\n"
+            "layer_int8(np.ones((4, 8), np.int8), L, parallel=False, vnni=True)\n"
+            "asm = next(iter(m._layer_serial_vnni.inspect_asm().values()))\n"
+            "print(asm.count('vpdpbusd'))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**__import__("os").environ, "NUMBA_CACHE_DIR": str(tmp_path)})
+    assert out.returncode == 0, out.stderr
+    assert int(out.stdout.strip().splitlines()[-1]) >= 8          # 4 rows × 2 vectors per k-quad
+
+
+def test_vnni_forced_where_it_is_missing_is_a_clear_error(monkeypatch):
+    from minicompress.kernels.layer import layer_int8, prepare_layer
+    if config.DISABLE_JIT:
+        pytest.skip("with the JIT off, vnni=True runs the NumPy twin everywhere")
+    monkeypatch.setenv("MINICOMPRESS_VNNI", "0")
+    layer = prepare_layer(np.ones((3, 2), np.int8), np.zeros(2, np.int32), [2 ** 30] * 2, [0, 0], 0)
+    with pytest.raises(RuntimeError, match="no vpdpbusd"):
+        layer_int8(np.ones((2, 3), np.int8), layer, vnni=True)
+    assert layer_int8(np.ones((2, 3), np.int8), layer).shape == (2, 2)    # the portable tile instead

@@ -13,6 +13,12 @@ it is still in cache. The unfused path makes three passes over a (B, N)
 int32 array in memory: the GEMM writes it, the bias add reads and writes it,
 requantize reads it again.
 
+VNNI: where the processor has ``vpdpbusd`` (``microkernel.vnni_available``),
+the tile multiplies four int8 pairs per lane and instruction instead of two.
+Its first factor is unsigned, so x_c + 128 goes in and the bias takes back
+128·Σ_k w_c[k, j], computed here, offline (``bias_vnni``). Elsewhere, and with
+``MINICOMPRESS_VNNI=0``, the portable tile runs; both give the same codes.
+
 Threads: a parallel region costs a few microseconds to start and fills two
 cores only with at least two strips, so batches below ``SERIAL_BELOW`` rows
 run on one thread (``bench kernels`` measures both sides of that choice).
@@ -25,7 +31,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from .gemm import PackedB, check_gemm_inputs, gemm_int8_reference, prepare_b
-from .microkernel import MR, ROWS_PER_TASK, _layer_parallel, _layer_serial, shift_parts
+from .microkernel import (
+    MR,
+    ROWS_PER_TASK,
+    _layer_parallel,
+    _layer_parallel_vnni,
+    _layer_serial,
+    _layer_serial_vnni,
+    pack_b_quads,
+    shift_parts,
+    vnni_available,
+)
 from .requant import MAX_SHIFT, MIN_SHIFT, requantize_reference
 
 SERIAL_BELOW = 128          # rows; measured with `bench kernels` (the fused layer, serial against parallel)
@@ -42,6 +58,8 @@ class PreparedLayer:
     z_out: int
     lo: int                   # the lower clamp: −128, or z_out after a ReLU
     hi: int
+    quads: np.ndarray         # the weight codes packed in k-quads for the VNNI tile (pack_b_quads)
+    bias_vnni: np.ndarray     # (N,) int32: bias − 128·Σ_k w_c[k, j], for inputs shifted to x_c + 128
 
     def __post_init__(self):
         N = self.packed.n
@@ -63,10 +81,19 @@ class PreparedLayer:
 
 
 def prepare_layer(w_c, bias, M0, n, z_out: int, lo: int = -128, hi: int = 127) -> PreparedLayer:
-    """Pack the weight codes (K, N) once and check every per-column constant; done offline."""
-    return PreparedLayer(prepare_b(np.ascontiguousarray(w_c)), np.asarray(bias, dtype=np.int32).copy(),
-                         np.asarray(M0, dtype=np.int64).copy(), np.asarray(n, dtype=np.int64).copy(),
-                         int(z_out), int(lo), int(hi))
+    """Pack the weight codes (K, N) once, for both tiles, and check every per-column constant; offline."""
+    w_c = np.ascontiguousarray(w_c)
+    bias = np.asarray(bias, dtype=np.int32).copy()
+    packed = prepare_b(w_c)                                            # checks w_c: int8, 2-D
+    if bias.shape != (w_c.shape[1],):
+        raise ValueError(f"PreparedLayer: bias must be a ({w_c.shape[1]},) int32 array, one per output column, "
+                         f"got shape {bias.shape}")
+    correction = 128 * w_c.astype(np.int64).sum(axis=0)               # |…| ≤ 128·128·K: int32 for K ≤ MAX_K
+    shifted = bias.astype(np.int64) - correction
+    if shifted.size and (shifted.min() < -(2 ** 31) or shifted.max() > 2 ** 31 - 1):
+        raise OverflowError("the bias minus 128·Σ_k w leaves int32; the layer's bias step is too fine")
+    return PreparedLayer(packed, bias, np.asarray(M0, dtype=np.int64).copy(), np.asarray(n, dtype=np.int64).copy(),
+                         int(z_out), int(lo), int(hi), pack_b_quads(w_c), shifted.astype(np.int32))
 
 
 def layer_reference(x_c, w_c, bias, M0, n, z_out: int, lo: int = -128, hi: int = 127) -> np.ndarray:
@@ -77,10 +104,14 @@ def layer_reference(x_c, w_c, bias, M0, n, z_out: int, lo: int = -128, hi: int =
     return requantize_reference(acc, M0, n, z_out, lo, hi).astype(np.int8)                  # step 3
 
 
-def layer_int8(x_c: np.ndarray, layer: PreparedLayer, parallel: bool | None = None) -> np.ndarray:
+def layer_int8(x_c: np.ndarray, layer: PreparedLayer, parallel: bool | None = None,
+               vnni: bool | None = None, finish: bool = True) -> np.ndarray:
     """y_c (B, N) int8 from x_c (B, K) int8 in one fused kernel; identical to :func:`layer_reference`.
 
-    ``parallel=None`` chooses by the batch: one thread below ``SERIAL_BELOW`` rows.
+    ``parallel=None`` chooses by the batch: one thread below ``SERIAL_BELOW`` rows. ``vnni=None`` uses
+    the VNNI tile where the processor has it; ``vnni=True`` elsewhere is an error (with the JIT off
+    it runs the tile's NumPy twin, which is how CI checks that path everywhere). ``finish=False``
+    runs the GEMM alone and returns garbage: ``bench kernels`` times the two halves apart with it.
     """
     if not isinstance(layer, PreparedLayer):
         raise TypeError(f"layer_int8 needs a PreparedLayer (prepare_layer), got {type(layer).__name__}")
@@ -91,9 +122,20 @@ def layer_int8(x_c: np.ndarray, layer: PreparedLayer, parallel: bool | None = No
     from numba import get_num_threads
     rows = max(MR, min(ROWS_PER_TASK, -(-B // (2 * get_num_threads())))) if parallel else ROWS_PER_TASK
     rows = -(-rows // MR) * MR
+    from numba.core import config
+    if vnni is None:
+        vnni = vnni_available()
+    elif vnni and not (config.DISABLE_JIT or vnni_available()):
+        raise RuntimeError("layer_int8(vnni=True): this processor has no vpdpbusd (AVX512-VNNI or AVX-VNNI), "
+                           "or MINICOMPRESS_VNNI=0; leave vnni=None to use the portable tile")
     ls, rs, add, bump = shift_parts(layer.n)
     out = np.empty((B, layer.packed.n), dtype=np.int8)
-    kernel = _layer_parallel if parallel else _layer_serial
-    kernel(np.ascontiguousarray(x_c), layer.packed.panels, layer.packed.n, layer.bias, layer.M0, ls, rs, add, bump,
-           np.int64(layer.z_out), np.int64(layer.lo), np.int64(layer.hi), rows, out)
+    if vnni:
+        kernel = _layer_parallel_vnni if parallel else _layer_serial_vnni
+        panels, bias = layer.quads, layer.bias_vnni
+    else:
+        kernel = _layer_parallel if parallel else _layer_serial
+        panels, bias = layer.packed.panels, layer.bias
+    kernel(np.ascontiguousarray(x_c), panels, layer.packed.n, bias, layer.M0, ls, rs, add, bump,
+           np.int64(layer.z_out), np.int64(layer.lo), np.int64(layer.hi), rows, out, finish)
     return out

@@ -315,8 +315,9 @@ def _requantize_rows(acc, bias, M0, ls, rs, add, bump, z, lo, hi, out):
 
 
 @njit(cache=True, inline="always")
-def _layer_strip(A, Bp, n_out, bias, M0, ls, rs, add, bump, z, lo, hi, out, i0, i1):
-    """Rows i0..i1 of the layer: the strip's GEMM into a local int32 block, then its output pipeline."""
+def _layer_strip(A, Bp, n_out, bias, M0, ls, rs, add, bump, z, lo, hi, out, i0, i1, finish):
+    """Rows i0..i1 of the layer: the strip's GEMM into a local int32 block, then its output pipeline
+    (``finish=False`` stops after the GEMM: the benchmark's way to time the two apart)."""
     Kh = Bp.shape[1]
     a = _widen_rows(A, i0, i1, Kh)
     C = np.zeros((a.shape[0], Bp.shape[0] * NR), dtype=np.int32)
@@ -325,21 +326,185 @@ def _layer_strip(A, Bp, n_out, bias, M0, ls, rs, add, bump, z, lo, hi, out, i0, 
         for q in range(Bp.shape[0]):
             for pr in range(0, a.shape[0], MR):
                 _tile(a, Bp, C, pr, q, pr, k0, k1)           # C's rows are the strip's: ci = pr
-    for r in range(i1 - i0):
-        _output_row(C, r, n_out, bias, M0, ls, rs, add, bump, z, lo, hi, out, i0 + r)
+    if finish:
+        for r in range(i1 - i0):
+            _output_row(C, r, n_out, bias, M0, ls, rs, add, bump, z, lo, hi, out, i0 + r)
 
 
 @njit(cache=True, parallel=True)
-def _layer_parallel(A, Bp, n_out, bias, M0, ls, rs, add, bump, z, lo, hi, rows, out):
+def _layer_parallel(A, Bp, n_out, bias, M0, ls, rs, add, bump, z, lo, hi, rows, out, finish):
     M = A.shape[0]
     for t in prange(-(-M // rows)):                      # strips of rows split between threads
         _layer_strip(A, Bp, n_out, bias, M0, ls, rs, add, bump, z, lo, hi, out, t * rows,
-                     min(M, t * rows + rows))
+                     min(M, t * rows + rows), finish)
 
 
 @njit(cache=True)
-def _layer_serial(A, Bp, n_out, bias, M0, ls, rs, add, bump, z, lo, hi, rows, out):
+def _layer_serial(A, Bp, n_out, bias, M0, ls, rs, add, bump, z, lo, hi, rows, out, finish):
     M = A.shape[0]
     for t in range(-(-M // rows)):
         _layer_strip(A, Bp, n_out, bias, M0, ls, rs, add, bump, z, lo, hi, out, t * rows,
-                     min(M, t * rows + rows))
+                     min(M, t * rows + rows), finish)
+
+
+# --- VNNI: four int8 products per lane and instruction, where the processor has it ----------------
+#
+# ``vpdpbusd`` (AVX512-VNNI with AVX512VL, or AVX-VNNI) multiplies 4 unsigned bytes by 4 signed
+# bytes in each int32 lane and adds the 4 products to the lane: 32 multiply-adds per 256-bit
+# instruction, twice ``vpmaddwd``'s 16. Its first factor is unsigned, so A's codes are shifted
+# by +128 (x + 128 is in [0, 255]) and the shift is taken back exactly with a per-column constant
+# computed offline:  Σ_k (x_k + 128)·w_kj = Σ_k x_k·w_kj + 128·Σ_k w_kj.  The fused layer folds
+# −128·Σ_k w_kj into its bias, so the correction costs nothing at run time.
+#
+# The tile below is the same 4×16 register tile as ``_tile_llvm``, reading k four at a time
+# from B packed in quads (``pack_b_quads``). It is compiled only on a processor that reports the
+# feature (``vnni_available``, from the features LLVM detects for this host); elsewhere the
+# portable tile above runs, and with the JIT off the NumPy twin ``_tile_vnni_reference`` does.
+
+def vnni_available() -> bool:
+    """Whether this processor has ``vpdpbusd`` on 256-bit vectors (AVX512-VNNI + AVX512VL, or AVX-VNNI).
+
+    Read from the features LLVM detects for the host; ``MINICOMPRESS_VNNI=0`` turns the VNNI path off.
+    """
+    import os
+    if config.DISABLE_JIT or os.environ.get("MINICOMPRESS_VNNI", "1") == "0":
+        return False
+    return _host_has_vnni()
+
+
+_HOST = {}
+
+
+def _host_has_vnni() -> bool:
+    """Asked of LLVM once per process (the question costs a quarter of a millisecond)."""
+    if "vnni" not in _HOST:
+        try:
+            import llvmlite.binding as llvm
+            f = llvm.get_host_cpu_features()
+            _HOST["vnni"] = bool((f.get("avx512vnni", False) and f.get("avx512vl", False)) or f.get("avxvnni", False))
+        except (ImportError, RuntimeError):
+            _HOST["vnni"] = False
+    return _HOST["vnni"]
+
+
+def pack_b_quads(B: np.ndarray) -> np.ndarray:
+    """Bq[q, kq, 4c + t] = B[4kq + t, NR·q + c], zero-padded: (⌈N/NR⌉, ⌈K/4⌉, 4·NR) int8. Done once."""
+    K, N = B.shape
+    Bz = np.zeros((4 * (-(-K // 4)), -(-N // NR) * NR), np.int8)
+    Bz[:K, :N] = B
+    Kq, Q = Bz.shape[0] // 4, Bz.shape[1] // NR
+    return np.ascontiguousarray(Bz.reshape(Kq, 4, Q, NR).transpose(2, 0, 3, 1).reshape(Q, Kq, 4 * NR))
+
+
+@njit(cache=True, inline="always")
+def _shift_rows(A, i0, i1, Kq):
+    """Rows i0..i1 of A as unsigned bytes x + 128, (⌈(i1−i0)/MR⌉·MR, 4·Kq): whole tiles, zero padding."""
+    a = np.zeros((-(-(i1 - i0) // MR) * MR, 4 * Kq), dtype=np.uint8)
+    for r in range(i1 - i0):
+        for k in range(A.shape[1]):
+            a[r, k] = np.uint8(np.int32(A[i0 + r, k]) + 128)      # int8 → [0, 255], exact
+    return a
+
+
+def _tile_vnni_reference(a, Bq, C, pr, q, ci, k0, k1):
+    """The NumPy twin of :func:`_tile_vnni`: C[ci:ci+MR, NR·q:NR·q+NR] (+)= a's rows · B's k-quads k0..k1."""
+    x = a[pr:pr + MR, 4 * k0:4 * k1].astype(np.int64)                  # unsigned, x + 128
+    y = Bq[q, k0:k1].reshape(k1 - k0, NR, 4).astype(np.int64)          # y[kq, c, t] = B[4kq + t, NR·q + c]
+    part = x @ y.transpose(0, 2, 1).reshape(4 * (k1 - k0), NR)
+    cols = slice(NR * q, NR * q + NR)
+    C[ci:ci + MR, cols] = part if k0 == 0 else C[ci:ci + MR, cols] + part
+
+
+@intrinsic
+def _tile_vnni_llvm(typingctx, a, Bq, C, pr, q, ci, k0, k1):
+    """C[ci+r, NR·q+c] (+)= Σ_{k0 ≤ kq < k1} Σ_t a[pr+r, 4kq+t]·Bq[q, kq, 4c+t] with ``vpdpbusd``."""
+    for name, arr, dtype, ndim in (("a", a, types.uint8, 2), ("Bq", Bq, types.int8, 3), ("C", C, types.int32, 2)):
+        if not (isinstance(arr, types.Array) and arr.dtype == dtype and arr.ndim == ndim and arr.layout == "C"):
+            raise TypingError(f"_tile_vnni needs {name} as a C-contiguous {ndim}-D {dtype} array, got {arr}")
+
+    def codegen(context, builder, signature, args):
+        from llvmlite import ir
+        aa, bq, c = (context.make_array(t)(context, builder, v) for t, v in zip(signature.args[:3], args[:3]))
+        pr_, q_, ci_, k0_, k1_ = (context.cast(builder, v, t, types.intp)
+                                 for v, t in zip(args[3:], signature.args[3:]))
+        intp = context.get_value_type(types.intp)
+        i32 = ir.IntType(32)
+        v8i32 = ir.VectorType(i32, 8)
+        # <8 x i32> operands: the signature LLVM has always accepted (newer LLVM upgrades it to bytes)
+        dp = cgutils.get_or_insert_function(builder.module, ir.FunctionType(v8i32, [v8i32, v8i32, v8i32]),
+                                            "llvm.x86.avx512.vpdpbusd.256")
+
+        def const(v):
+            return ir.Constant(intp, v)
+
+        Kq = cgutils.unpack_tuple(builder, bq.shape, 3)[1]
+        lda = cgutils.unpack_tuple(builder, aa.shape, 2)[1]
+        ldc = cgutils.unpack_tuple(builder, c.shape, 2)[1]
+        a_row = [builder.bitcast(builder.gep(aa.data, [builder.add(builder.mul(builder.add(pr_, const(r)), lda),
+                                                                   builder.mul(k0_, const(4)))]), i32.as_pointer())
+                 for r in range(MR)]
+        b_at = builder.gep(bq.data, [builder.mul(builder.add(builder.mul(q_, Kq), k0_), const(4 * NR))])
+        c_vec = [[builder.bitcast(builder.gep(c.data, [builder.add(builder.mul(builder.add(ci_, const(r)), ldc),
+                                                                   builder.add(builder.mul(q_, const(NR)),
+                                                                               const(8 * v)))]),
+                                  v8i32.as_pointer()) for v in range(NR // 8)] for r in range(MR)]
+        first = builder.icmp_signed("==", k0_, const(0))
+        acc = [[cgutils.alloca_once(builder, v8i32) for _ in range(NR // 8)] for _ in range(MR)]
+        for r in range(MR):
+            for v in range(NR // 8):
+                builder.store(builder.select(first, ir.Constant(v8i32, None),
+                                             builder.load(c_vec[r][v], align=4)), acc[r][v])
+        with cgutils.for_range(builder, builder.sub(k1_, k0_)) as loop:
+            kk = loop.index
+            b = [builder.load(builder.bitcast(builder.gep(b_at, [builder.add(builder.mul(kk, const(4 * NR)),
+                                                                             const(32 * v))]),
+                                              v8i32.as_pointer()), align=1)        # 8 columns × 4 k, unaligned
+                 for v in range(NR // 8)]
+            for r in range(MR):
+                quad = builder.load(builder.gep(a_row[r], [kk]), align=1)            # 4 unsigned bytes of row r
+                splat = builder.shuffle_vector(builder.insert_element(ir.Constant(v8i32, ir.Undefined), quad,
+                                                                      ir.Constant(i32, 0)),
+                                               ir.Constant(v8i32, ir.Undefined), ir.Constant(v8i32, None))
+                for v in range(NR // 8):
+                    builder.store(builder.call(dp, [builder.load(acc[r][v]), splat, b[v]]), acc[r][v])
+        for r in range(MR):
+            for v in range(NR // 8):
+                builder.store(builder.load(acc[r][v]), c_vec[r][v], align=4)
+        return context.get_dummy_value()
+
+    return types.void(a, Bq, C, pr, q, ci, k0, k1), codegen
+
+
+_tile_vnni = _tile_vnni_reference if config.DISABLE_JIT else _tile_vnni_llvm
+
+
+@njit(cache=True, inline="always")
+def _layer_strip_vnni(A, Bq, n_out, bias, M0, ls, rs, add, bump, z, lo, hi, out, i0, i1, finish):
+    """``_layer_strip`` with the VNNI tile: A as unsigned bytes, B in k-quads, the bias already corrected."""
+    Kq = Bq.shape[1]
+    a = _shift_rows(A, i0, i1, Kq)
+    C = np.zeros((a.shape[0], Bq.shape[0] * NR), dtype=np.int32)
+    for k0 in range(0, Kq, KC):
+        k1 = min(Kq, k0 + KC)
+        for q in range(Bq.shape[0]):
+            for pr in range(0, a.shape[0], MR):
+                _tile_vnni(a, Bq, C, pr, q, pr, k0, k1)
+    if finish:
+        for r in range(i1 - i0):
+            _output_row(C, r, n_out, bias, M0, ls, rs, add, bump, z, lo, hi, out, i0 + r)
+
+
+@njit(cache=True, parallel=True)
+def _layer_parallel_vnni(A, Bq, n_out, bias, M0, ls, rs, add, bump, z, lo, hi, rows, out, finish):
+    M = A.shape[0]
+    for t in prange(-(-M // rows)):
+        _layer_strip_vnni(A, Bq, n_out, bias, M0, ls, rs, add, bump, z, lo, hi, out, t * rows,
+                          min(M, t * rows + rows), finish)
+
+
+@njit(cache=True)
+def _layer_serial_vnni(A, Bq, n_out, bias, M0, ls, rs, add, bump, z, lo, hi, rows, out, finish):
+    M = A.shape[0]
+    for t in range(-(-M // rows)):
+        _layer_strip_vnni(A, Bq, n_out, bias, M0, ls, rs, add, bump, z, lo, hi, out, t * rows,
+                          min(M, t * rows + rows), finish)
