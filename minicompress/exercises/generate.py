@@ -184,10 +184,3 @@ def write_key(folder, slugs=None, force: bool = False) -> list:
         written.append(folder / ex.filename)
     return written
 
-
-GRADING_NOTE = (
-    "The grader runs your file in a separate process with a time limit (5 s unless the teacher sets "
-    "another), a memory limit and an output limit, and computes the expected answers itself: an endless "
-    "loop, a crash, an early exit or a changed reference fails with a message instead of hanging or "
-    "passing. It does not protect against a program written to do harm: run code you do not trust only "
-    "in a container or under a separate account.")

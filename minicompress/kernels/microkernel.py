@@ -112,6 +112,59 @@ def _tile_reference(a, Bp, C, pr, q, ci, k0, k1):
     C[ci:ci + MR, cols] = part if k0 == 0 else C[ci:ci + MR, cols] + part
 
 
+def _tile_frame(context, builder, signature, args, k_step: int) -> dict:
+    """The LLVM IR both tiles share (Python run at compile time, not a jitted helper): the pointers to the
+    tile's rows of A and to panel q of B at step k0 (``k_step`` k per step: 2 for pairs, 4 for quads),
+    the 4×2 vectors of C the tile owns, and the accumulators, 0 on the first pass over k, C's after it.
+
+    A's row r is read one step (two int16, or four bytes) at a time, as one int32. The accumulators
+    are stack slots in the entry block; LLVM promotes them to registers.
+    """
+    from llvmlite import ir
+    aa, bp, c = (context.make_array(t)(context, builder, v) for t, v in zip(signature.args[:3], args[:3]))
+    pr_, q_, ci_, k0_, k1_ = (context.cast(builder, v, t, types.intp) for v, t in zip(args[3:], signature.args[3:]))
+    intp = context.get_value_type(types.intp)
+    i32 = ir.IntType(32)
+    v8i32 = ir.VectorType(i32, 8)
+
+    def const(v):
+        return ir.Constant(intp, v)
+
+    Kx = cgutils.unpack_tuple(builder, bp.shape, 3)[1]
+    lda = cgutils.unpack_tuple(builder, aa.shape, 2)[1]
+    ldc = cgutils.unpack_tuple(builder, c.shape, 2)[1]
+    a_row = [builder.bitcast(builder.gep(aa.data, [builder.add(builder.mul(builder.add(pr_, const(r)), lda),
+                                                               builder.mul(k0_, const(k_step)))]), i32.as_pointer())
+             for r in range(MR)]
+    b_at = builder.gep(bp.data, [builder.mul(builder.add(builder.mul(q_, Kx), k0_), const(k_step * NR))])
+    c_vec = [[builder.bitcast(builder.gep(c.data, [builder.add(builder.mul(builder.add(ci_, const(r)), ldc),
+                                                               builder.add(builder.mul(q_, const(NR)), const(8 * v)))]),
+                              v8i32.as_pointer()) for v in range(NR // 8)] for r in range(MR)]
+    first = builder.icmp_signed("==", k0_, const(0))
+    acc = [[cgutils.alloca_once(builder, v8i32) for _ in range(NR // 8)] for _ in range(MR)]
+    for r in range(MR):
+        for v in range(NR // 8):
+            builder.store(builder.select(first, ir.Constant(v8i32, None), builder.load(c_vec[r][v], align=4)),
+                          acc[r][v])
+    return {"const": const, "k0": k0_, "k1": k1_, "a_row": a_row, "b_at": b_at, "c_vec": c_vec, "acc": acc}
+
+
+def _splat(builder, value):
+    """One int32 in all 8 lanes of a vector."""
+    from llvmlite import ir
+    v8i32 = ir.VectorType(ir.IntType(32), 8)
+    return builder.shuffle_vector(builder.insert_element(ir.Constant(v8i32, ir.Undefined), value,
+                                                         ir.Constant(ir.IntType(32), 0)),
+                                  ir.Constant(v8i32, ir.Undefined), ir.Constant(v8i32, None))
+
+
+def _tile_store(builder, frame) -> None:
+    """The accumulators back into C, once, after the k loop."""
+    for r in range(MR):
+        for v in range(NR // 8):
+            builder.store(builder.load(frame["acc"][r][v]), frame["c_vec"][r][v], align=4)
+
+
 @intrinsic
 def _tile_llvm(typingctx, a, Bp, C, pr, q, ci, k0, k1):
     """C[ci+r, NR·q+c] (+)= Σ_{k0 ≤ kk < k1} Σ_t a[pr+r, 2kk+t]·Bp[q, kk, 2c+t]; "=" when k0 == 0."""
@@ -122,39 +175,10 @@ def _tile_llvm(typingctx, a, Bp, C, pr, q, ci, k0, k1):
 
     def codegen(context, builder, signature, args):
         from llvmlite import ir
-        aa, bp, c = (context.make_array(t)(context, builder, v) for t, v in zip(signature.args[:3], args[:3]))
-        pr_, q_, ci_, k0_, k1_ = (context.cast(builder, v, t, types.intp)
-                                 for v, t in zip(args[3:], signature.args[3:]))
-        intp = context.get_value_type(types.intp)
         i16, i32 = ir.IntType(16), ir.IntType(32)
         v8i32, v16i16, v16i32 = ir.VectorType(i32, 8), ir.VectorType(i16, 16), ir.VectorType(i32, 16)
-
-        def const(v):
-            return ir.Constant(intp, v)
-
-        Kh = cgutils.unpack_tuple(builder, bp.shape, 3)[1]
-        lda = cgutils.unpack_tuple(builder, aa.shape, 2)[1]
-        ldc = cgutils.unpack_tuple(builder, c.shape, 2)[1]
-        # where the tile's rows of A and panel q of B start, at k-pair k0 (element offsets);
-        # A's row r is read a pair (two int16 = one int32) at a time
-        a_row = [builder.bitcast(builder.gep(aa.data, [builder.add(builder.mul(builder.add(pr_, const(r)), lda),
-                                                                   builder.mul(k0_, const(2)))]), i32.as_pointer())
-                 for r in range(MR)]
-        b_at = builder.gep(bp.data, [builder.mul(builder.add(builder.mul(q_, Kh), k0_), const(2 * NR))])
-        # the 4×2 vectors of C this tile owns: row ci + r, columns NR·q + 8v ... + 8
-        c_vec = [[builder.bitcast(builder.gep(c.data, [builder.add(builder.mul(builder.add(ci_, const(r)), ldc),
-                                                                   builder.add(builder.mul(q_, const(NR)),
-                                                                               const(8 * v)))]),
-                                  v8i32.as_pointer()) for v in range(NR // 8)] for r in range(MR)]
-
-        # The accumulators start at 0 on the first pass over k and at C's values after it.
-        # They are stack slots in the entry block; LLVM promotes them to registers.
-        first = builder.icmp_signed("==", k0_, const(0))
-        acc = [[cgutils.alloca_once(builder, v8i32) for _ in range(NR // 8)] for _ in range(MR)]
-        for r in range(MR):
-            for v in range(NR // 8):
-                builder.store(builder.select(first, ir.Constant(v8i32, None),
-                                             builder.load(c_vec[r][v], align=4)), acc[r][v])
+        f = _tile_frame(context, builder, signature, args, 2)       # k in pairs
+        const, acc = f["const"], f["acc"]
 
         even = ir.Constant(v8i32, list(range(0, 16, 2)))
         odd = ir.Constant(v8i32, list(range(1, 16, 2)))
@@ -166,28 +190,21 @@ def _tile_llvm(typingctx, a, Bp, C, pr, q, ci, k0, k1):
             prod = builder.mul(builder.sext(x, v16i32), builder.sext(y, v16i32))
             return builder.add(builder.shuffle_vector(prod, prod, even), builder.shuffle_vector(prod, prod, odd))
 
-        with cgutils.for_range(builder, builder.sub(k1_, k0_)) as loop:
+        with cgutils.for_range(builder, builder.sub(f["k1"], f["k0"])) as loop:
             kk = loop.index
-            b = [builder.load(builder.bitcast(builder.gep(b_at, [builder.add(builder.mul(kk, const(2 * NR)),
-                                                                             const(16 * v))]),
+            b = [builder.load(builder.bitcast(builder.gep(f["b_at"], [builder.add(builder.mul(kk, const(2 * NR)),
+                                                                                  const(16 * v))]),
                                               v16i16.as_pointer()), align=2)
                  for v in range(NR // 8)]
             for r in range(MR):
                 # A's pair (a[2kk], a[2kk+1]) read as one int32 and copied to all 8 lanes:
                 # as 16 int16 that is a[2kk], a[2kk+1], a[2kk], a[2kk+1], ...
-                pair = builder.load(builder.gep(a_row[r], [kk]), align=4)
-                splat = builder.shuffle_vector(builder.insert_element(ir.Constant(v8i32, ir.Undefined), pair,
-                                                                      ir.Constant(i32, 0)),
-                                               ir.Constant(v8i32, ir.Undefined), ir.Constant(v8i32, None))
-                a = builder.bitcast(splat, v16i16)
+                a = builder.bitcast(_splat(builder, builder.load(builder.gep(f["a_row"][r], [kk]), align=4)), v16i16)
                 for v in range(NR // 8):
                     # subtle: int32 adds wrap in LLVM as in C; the check on K in gemm.py
                     # (K·128·128 ≤ 2^31 − 1) is what keeps every partial sum in range.
                     builder.store(builder.add(builder.load(acc[r][v]), pair_madd(a, b[v])), acc[r][v])
-
-        for r in range(MR):
-            for v in range(NR // 8):
-                builder.store(builder.load(acc[r][v]), c_vec[r][v], align=4)
+        _tile_store(builder, f)
         return context.get_dummy_value()
 
     return types.void(a, Bp, C, pr, q, ci, k0, k1), codegen
@@ -424,52 +441,23 @@ def _tile_vnni_llvm(typingctx, a, Bq, C, pr, q, ci, k0, k1):
 
     def codegen(context, builder, signature, args):
         from llvmlite import ir
-        aa, bq, c = (context.make_array(t)(context, builder, v) for t, v in zip(signature.args[:3], args[:3]))
-        pr_, q_, ci_, k0_, k1_ = (context.cast(builder, v, t, types.intp)
-                                 for v, t in zip(args[3:], signature.args[3:]))
-        intp = context.get_value_type(types.intp)
-        i32 = ir.IntType(32)
-        v8i32 = ir.VectorType(i32, 8)
+        v8i32 = ir.VectorType(ir.IntType(32), 8)
         # <8 x i32> operands: the signature LLVM has always accepted (newer LLVM upgrades it to bytes)
         dp = cgutils.get_or_insert_function(builder.module, ir.FunctionType(v8i32, [v8i32, v8i32, v8i32]),
                                             "llvm.x86.avx512.vpdpbusd.256")
-
-        def const(v):
-            return ir.Constant(intp, v)
-
-        Kq = cgutils.unpack_tuple(builder, bq.shape, 3)[1]
-        lda = cgutils.unpack_tuple(builder, aa.shape, 2)[1]
-        ldc = cgutils.unpack_tuple(builder, c.shape, 2)[1]
-        a_row = [builder.bitcast(builder.gep(aa.data, [builder.add(builder.mul(builder.add(pr_, const(r)), lda),
-                                                                   builder.mul(k0_, const(4)))]), i32.as_pointer())
-                 for r in range(MR)]
-        b_at = builder.gep(bq.data, [builder.mul(builder.add(builder.mul(q_, Kq), k0_), const(4 * NR))])
-        c_vec = [[builder.bitcast(builder.gep(c.data, [builder.add(builder.mul(builder.add(ci_, const(r)), ldc),
-                                                                   builder.add(builder.mul(q_, const(NR)),
-                                                                               const(8 * v)))]),
-                                  v8i32.as_pointer()) for v in range(NR // 8)] for r in range(MR)]
-        first = builder.icmp_signed("==", k0_, const(0))
-        acc = [[cgutils.alloca_once(builder, v8i32) for _ in range(NR // 8)] for _ in range(MR)]
-        for r in range(MR):
-            for v in range(NR // 8):
-                builder.store(builder.select(first, ir.Constant(v8i32, None),
-                                             builder.load(c_vec[r][v], align=4)), acc[r][v])
-        with cgutils.for_range(builder, builder.sub(k1_, k0_)) as loop:
+        f = _tile_frame(context, builder, signature, args, 4)       # k in quads
+        const, acc = f["const"], f["acc"]
+        with cgutils.for_range(builder, builder.sub(f["k1"], f["k0"])) as loop:
             kk = loop.index
-            b = [builder.load(builder.bitcast(builder.gep(b_at, [builder.add(builder.mul(kk, const(4 * NR)),
-                                                                             const(32 * v))]),
+            b = [builder.load(builder.bitcast(builder.gep(f["b_at"], [builder.add(builder.mul(kk, const(4 * NR)),
+                                                                                  const(32 * v))]),
                                               v8i32.as_pointer()), align=1)        # 8 columns × 4 k, unaligned
                  for v in range(NR // 8)]
             for r in range(MR):
-                quad = builder.load(builder.gep(a_row[r], [kk]), align=1)            # 4 unsigned bytes of row r
-                splat = builder.shuffle_vector(builder.insert_element(ir.Constant(v8i32, ir.Undefined), quad,
-                                                                      ir.Constant(i32, 0)),
-                                               ir.Constant(v8i32, ir.Undefined), ir.Constant(v8i32, None))
+                quad = _splat(builder, builder.load(builder.gep(f["a_row"][r], [kk]), align=1))   # 4 bytes of row r
                 for v in range(NR // 8):
-                    builder.store(builder.call(dp, [builder.load(acc[r][v]), splat, b[v]]), acc[r][v])
-        for r in range(MR):
-            for v in range(NR // 8):
-                builder.store(builder.load(acc[r][v]), c_vec[r][v], align=4)
+                    builder.store(builder.call(dp, [builder.load(acc[r][v]), quad, b[v]]), acc[r][v])
+        _tile_store(builder, f)
         return context.get_dummy_value()
 
     return types.void(a, Bq, C, pr, q, ci, k0, k1), codegen
