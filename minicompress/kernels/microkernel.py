@@ -337,7 +337,8 @@ def _layer_strip(A, Bp, n_out, bias, M0, ls, rs, add, bump, z, lo, hi, out, i0, 
     (``finish=False`` stops after the GEMM: the benchmark's way to time the two apart)."""
     Kh = Bp.shape[1]
     a = _widen_rows(A, i0, i1, Kh)
-    C = np.zeros((a.shape[0], Bp.shape[0] * NR), dtype=np.int32)
+    shape = (a.shape[0], Bp.shape[0] * NR)
+    C = np.zeros(shape, dtype=np.int32) if Kh == 0 else np.empty(shape, dtype=np.int32)   # k0 = 0 writes all
     for k0 in range(0, Kh, KC):
         k1 = min(Kh, k0 + KC)
         for q in range(Bp.shape[0]):
@@ -471,7 +472,8 @@ def _layer_strip_vnni(A, Bq, n_out, bias, M0, ls, rs, add, bump, z, lo, hi, out,
     """``_layer_strip`` with the VNNI tile: A as unsigned bytes, B in k-quads, the bias already corrected."""
     Kq = Bq.shape[1]
     a = _shift_rows(A, i0, i1, Kq)
-    C = np.zeros((a.shape[0], Bq.shape[0] * NR), dtype=np.int32)
+    shape = (a.shape[0], Bq.shape[0] * NR)
+    C = np.zeros(shape, dtype=np.int32) if Kq == 0 else np.empty(shape, dtype=np.int32)   # k0 = 0 writes all
     for k0 in range(0, Kq, KC):
         k1 = min(Kq, k0 + KC)
         for q in range(Bq.shape[0]):
