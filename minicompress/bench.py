@@ -425,7 +425,7 @@ def bench_busy(budget: Budget = FULL) -> str:
     with tempfile.TemporaryDirectory() as out:
         base = {**quick, "MINICOMPRESS_FIGURES": out}
         configs = [("libraries' defaults (2 BLAS threads, OpenMP spins)", {**library_defaults_env(), **base}),
-                   ("minicompress's choice (1 BLAS thread, OpenMP sleeps)", {**os.environ, **base})]
+                   ("minicompress's choice (1 BLAS thread, short OpenMP spin)", {**os.environ, **base})]
         repeats = 1 if quick else 2
         rows = [(label, *busy_times([sys.executable, str(script)], env, repeats=repeats)) for label, env in configs]
     lines = [f"tutorial 1 ({budget.name} budget), wall-clock seconds (best of {repeats}), alone and beside 2 "
