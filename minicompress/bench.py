@@ -175,7 +175,8 @@ def _first_calls() -> list:
             ("fused layer, serial", microkernel._layer_serial, lambda: _tiny_layer(False, False)),
             ("fused layer, parallel", microkernel._layer_parallel, lambda: _tiny_layer(True, False)),
             ("pack/unpack", pack._pack, lambda: pack.unpack(pack.pack(np.zeros(4, np.int8), 4), 4, 4))]
-    if microkernel.vnni_available():
+    from .kernels.cpu import vnni_available
+    if vnni_available():
         jobs += [("fused layer VNNI, serial", microkernel._layer_serial_vnni, lambda: _tiny_layer(False, True)),
                  ("fused layer VNNI, parallel", microkernel._layer_parallel_vnni, lambda: _tiny_layer(True, True))]
     rows = []
@@ -311,8 +312,8 @@ def _bench_requantize(budget: Budget) -> str:
 def _bench_integer_mlp(budget: Budget) -> str:
     """The integer-only 64-256-256-10 forward against the float32 one, and where its time goes."""
     from .integer import IntegerMLP
+    from .kernels.cpu import vnni_available
     from .kernels.layer import SERIAL_BELOW, layer_int8
-    from .kernels.microkernel import vnni_available
     from .threads import blas_threads
     g = np.random.default_rng(1)
     model = MLP((64, 256, 256, 10), rng=0)

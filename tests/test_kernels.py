@@ -455,8 +455,8 @@ def test_vnni_tile_twin_equals_the_product_with_the_shift_taken_back(rng):
 @pytest.mark.parametrize("B,K,N", [(1, 1, 1), (5, 7, 17), (67, 300, 10), (130, 1030, 33)])
 def test_the_vnni_layer_equals_the_readable_steps(rng, B, K, N):
     """Where the processor has vpdpbusd the compiled tile runs; with the JIT off, its NumPy twin does."""
+    from minicompress.kernels.cpu import vnni_available
     from minicompress.kernels.layer import layer_int8, layer_reference, prepare_layer
-    from minicompress.kernels.microkernel import vnni_available
     if not (vnni_available() or config.DISABLE_JIT):
         pytest.skip("this processor has no VNNI (AVX512-VNNI or AVX-VNNI); the portable tile is tested above")
     x, w, bias, M0, n = _layer_case(rng, B, K, N)
@@ -471,7 +471,7 @@ def test_the_vnni_kernel_really_uses_vpdpbusd(tmp_path, monkeypatch):
     import subprocess
     import sys
 
-    from minicompress.kernels.microkernel import vnni_available
+    from minicompress.kernels.cpu import vnni_available
     if config.DISABLE_JIT or not vnni_available():
         pytest.skip("needs a processor with AVX512-VNNI or AVX-VNNI, and the JIT on")
     code = ("import numpy as np\n"

@@ -2,6 +2,7 @@
 
 One file per kernel family:
 
+    cpu.py         what this processor can do (VNNI or not), asked of LLVM once: which tile runs
     gemm.py        C = A·B for int8 A, B with int32 accumulation
     layer.py       one int8 layer fused: GEMM, then bias, requantization and clamp per strip
     microkernel.py gemm.py's fast engine: packing, a 4×16 register tile in LLVM IR, the output pipeline

@@ -13,7 +13,7 @@ it is still in cache. The unfused path makes three passes over a (B, N)
 int32 array in memory: the GEMM writes it, the bias add reads and writes it,
 requantize reads it again.
 
-VNNI: where the processor has ``vpdpbusd`` (``microkernel.vnni_available``),
+VNNI: where the processor has ``vpdpbusd`` (``cpu.vnni_available``),
 the tile multiplies four int8 pairs per lane and instruction instead of two.
 Its first factor is unsigned, so x_c + 128 goes in and the bias takes back
 128·Σ_k w_c[k, j], computed here, offline (``bias_vnni``). Elsewhere, and with
@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .cpu import vnni_available
 from .gemm import PackedB, check_gemm_inputs, gemm_int8_reference, prepare_b
 from .microkernel import (
     MR,
@@ -40,7 +41,6 @@ from .microkernel import (
     _layer_serial_vnni,
     pack_b_quads,
     shift_parts,
-    vnni_available,
 )
 from .requant import MAX_SHIFT, MIN_SHIFT, requantize_reference
 

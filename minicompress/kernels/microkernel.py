@@ -376,34 +376,8 @@ def _layer_serial(A, Bp, n_out, bias, M0, ls, rs, add, bump, z, lo, hi, rows, ou
 #
 # The tile below is the same 4×16 register tile as ``_tile_llvm``, reading k four at a time
 # from B packed in quads (``pack_b_quads``). It is compiled only on a processor that reports the
-# feature (``vnni_available``, from the features LLVM detects for this host); elsewhere the
+# feature (``cpu.vnni_available``, from the features LLVM detects for this host); elsewhere the
 # portable tile above runs, and with the JIT off the NumPy twin ``_tile_vnni_reference`` does.
-
-def vnni_available() -> bool:
-    """Whether this processor has ``vpdpbusd`` on 256-bit vectors (AVX512-VNNI + AVX512VL, or AVX-VNNI).
-
-    Read from the features LLVM detects for the host; ``MINICOMPRESS_VNNI=0`` turns the VNNI path off.
-    """
-    import os
-    if config.DISABLE_JIT or os.environ.get("MINICOMPRESS_VNNI", "1") == "0":
-        return False
-    return _host_has_vnni()
-
-
-_HOST = {}
-
-
-def _host_has_vnni() -> bool:
-    """Asked of LLVM once per process (the question costs a quarter of a millisecond)."""
-    if "vnni" not in _HOST:
-        try:
-            import llvmlite.binding as llvm
-            f = llvm.get_host_cpu_features()
-            _HOST["vnni"] = bool((f.get("avx512vnni", False) and f.get("avx512vl", False)) or f.get("avxvnni", False))
-        except (ImportError, RuntimeError):
-            _HOST["vnni"] = False
-    return _HOST["vnni"]
-
 
 def pack_b_quads(B: np.ndarray) -> np.ndarray:
     """Bq[q, kq, 4c + t] = B[4kq + t, NR·q + c], zero-padded: (⌈N/NR⌉, ⌈K/4⌉, 4·NR) int8. Done once."""

@@ -21,7 +21,8 @@ def warm_up_kernels() -> tuple:
     model = IntegerMLP.from_float(MLP((2, 2, 2), rng=0), np.zeros((1, 2), np.float32))
     for batch in (1, SERIAL_BELOW):                                    # the serial and the parallel layer
         model.forward_codes(np.zeros((batch, 2)))
-    kernel = microkernel._layer_parallel_vnni if microkernel.vnni_available() else microkernel._layer_parallel
+    from ..kernels.cpu import vnni_available
+    kernel = microkernel._layer_parallel_vnni if vnni_available() else microkernel._layer_parallel
     stats = getattr(kernel, "stats", None)                             # None with NUMBA_DISABLE_JIT=1
     return time.perf_counter() - start, bool(stats and stats.cache_misses)
 
