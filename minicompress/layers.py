@@ -1,7 +1,7 @@
 """The layers of minicompress, read from the code: every import of every file, and the rules they obey.
 
     commands   cli.py, __main__.py, layers.py
-    stories    tour/  checks/  experiments/  plots/  exercises/  ledger/  bench.py  bill.py  taxonomy.py
+    stories    tour/  checks/  experiments/  plots/  exercises/  ledger/  bench/  bill.py  taxonomy.py
     methods    quant/  integer/  distill/  prune/
     library    functional.py  nn.py  optim.py  train.py  data.py  stats.py  text.py  progress.py  source.py  datasets/
     engine     autograd.py  shape_ops.py  graph.py  gradcheck.py  threads.py

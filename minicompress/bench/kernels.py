@@ -1,9 +1,4 @@
-"""Benchmarks, measured side by side in one run and reported as ratios.
-
-Timings are the best of several repeats (the least disturbed run), each
-repeat timing many calls. Nothing here asserts a time: the tests only check
-that the two sides of a comparison compute the same thing.
-"""
+"""The integer kernels, each against its NumPy peer: GEMM, fused quantize, requantize, the integer-only MLP."""
 
 from __future__ import annotations
 
@@ -11,157 +6,20 @@ import time
 
 import numpy as np
 
-from . import functional as F
-from .autograd import Tensor
-from .experiments.budget import FULL, Budget
-from .nn import MLP
-from .optim import SGD
+from ..experiments.budget import FULL, Budget
+from ..nn import MLP
+from . import bench, best_times
 
-BENCHES = {}
-ON_REQUEST = {"busy"}        # run only when named: it starts competing processes and takes minutes
-
-
-def bench(name):
-    """Register ``fn(budget) -> str`` as ``python -m minicompress bench NAME``."""
-    def register(fn):
-        BENCHES[name] = fn
-        return fn
-    return register
-
-
-def best_times(fns, repeats: int = 7, number: int = 20, interleave: bool = True) -> list:
-    """Seconds per call of each function, timed side by side in one run.
-
-    With ``interleave`` the functions take turns (a, b, a, b, ...), so a slow
-    spell of the machine hits all of them alike. Without it each function
-    runs all its repeats in one block: needed when one contender disturbs the
-    next (OpenBLAS's worker threads keep spinning after a float matmul and
-    steal the cores from a parallel Numba kernel called right after).
-    Each result is the minimum over ``repeats`` of the mean of ``number`` calls.
-    """
-    for fn in fns:
-        fn()  # warm-up: caches, first-call allocations, JIT compilation
-    best = [float("inf")] * len(fns)
-    order = [(r, i) for r in range(repeats) for i in range(len(fns))] if interleave else \
-        [(r, i) for i in range(len(fns)) for r in range(repeats)]
-    for r, i in order:
-        if not interleave and r == 0:
-            time.sleep(0.3)         # let the previous contender's spinning threads go idle
-            fns[i]()
-        start = time.perf_counter()
-        for _ in range(number):
-            fns[i]()
-        best[i] = min(best[i], (time.perf_counter() - start) / number)
-    return best
-
-
-# --- autograd: one training step against the same step written by hand ------------------
-
-def autograd_step(model, opt, x, y):
-    """One SGD step of minicompress: forward, cross-entropy, backward, update."""
-    loss = F.cross_entropy(model(Tensor(x)), y)
-    opt.zero_grad()
-    loss.backward()
-    opt.step()
-    return loss.item()
-
-
-def numpy_step(params, x, y, lr):
-    """The same step written out in NumPy, with every derivative by hand.
-
-    ``params`` is ``[W1, b1, W2, b2, ...]`` with W of shape (out, in), updated in place.
-    """
-    acts, h = [x], x
-    n_layers = len(params) // 2
-    for i in range(n_layers):                                   # forward
-        h = h @ params[2 * i].T + params[2 * i + 1]
-        if i < n_layers - 1:
-            h = np.maximum(h, 0)
-        acts.append(h)
-    B = len(y)
-    z = h - h.max(axis=1, keepdims=True)
-    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
-    loss = -logp[np.arange(B), y].mean()
-    g = np.exp(logp)                                            # ∂loss/∂logits
-    g[np.arange(B), y] -= 1.0
-    g /= B
-    for i in reversed(range(n_layers)):                         # backward + update
-        gW, gb = g.T @ acts[i], g.sum(axis=0)
-        if i > 0:
-            g = (g @ params[2 * i]) * (acts[i] > 0)
-        params[2 * i] -= lr * gW
-        params[2 * i + 1] -= lr * gb
-    return loss
-
-
-@bench("autograd")
-def bench_autograd(budget: Budget = FULL) -> str:
-    """Training-step time: minicompress autograd vs hand-written NumPy (target ≤ 1.5x)."""
-    lines = ["one training step (forward, backward, SGD), float32, best of 15 alternating repeats",
-             f"{'MLP':<12}{'batch':>6}{'minicompress':>15}{'plain NumPy':>14}{'ratio':>8}"]
-    for sizes, batch in (((64, 128, 10), 64), ((784, 256, 10), 256)):
-        g = np.random.default_rng(0)
-        x = g.standard_normal((batch, sizes[0])).astype(np.float32)
-        y = g.integers(0, sizes[-1], batch)
-        model = MLP(sizes, rng=0)
-        opt = SGD(model.parameters(), lr=1e-3)
-        params = [p.data.copy() for p in model.parameters()]
-        t_auto, t_np = best_times([lambda: autograd_step(model, opt, x, y),
-                                   lambda: numpy_step(params, x, y, 1e-3)],
-                                  repeats=budget.bench_repeats, number=budget.bench_number)
-        name = "-".join(map(str, sizes))
-        lines.append(f"{name:<12}{batch:>6}{t_auto * 1e6:>12.1f} µs{t_np * 1e6:>11.1f} µs"
-                     f"{t_auto / t_np:>7.2f}x")
-    lines.append("target: minicompress costs at most 1.5x the hand-written step")
-    return "\n".join(lines)
-
-
-@bench("neurons")
-def bench_neurons(budget: Budget = FULL) -> str:
-    """Float inference of the teacher against the same teacher with half of each hidden layer removed."""
-    from .data import digits_split
-    from .experiments.teacher import shared_teacher
-    from .prune.neurons import keep_top, thin, unit_importance
-    from .train import predict_logits
-    teacher = shared_teacher(epochs=budget.teacher_epochs)[0]
-    thinned = thin(teacher, keep_top(unit_importance(teacher, "norm"), 0.5))
-    sizes = ["-".join(str(m.in_features) for m in model if hasattr(m, "in_features")) + "-10"
-             for model in (teacher, thinned)]
-    X = digits_split().test.X
-    lines = [f"float32 forward, best of {budget.bench_repeats} alternating repeats (no fine-tuning needed to time it)",
-             f"{'batch':>6}{sizes[0]:>18}{sizes[1]:>18}{'speed-up':>10}"]
-    for batch in (450, 4096):
-        x = np.resize(X, (batch, X.shape[1]))
-        t_full, t_thin = best_times([lambda: predict_logits(teacher, x), lambda: predict_logits(thinned, x)],
-                                    repeats=budget.bench_repeats, number=budget.bench_number)
-        lines.append(f"{batch:>6}{t_full * 1e3:>15.3f} ms{t_thin * 1e3:>15.3f} ms{t_full / t_thin:>9.2f}x")
-    lines.append("target: the thinned MLP at least 1.5x faster (about 3.2x fewer multiply-adds)")
-    return "\n".join(lines)
-
-
-def run(names, budget: Budget = FULL) -> str:
-    """Run the named benchmarks (all but those run on request, by default), side by side in one process."""
-    unknown = [n for n in names if n not in BENCHES]
-    if unknown:
-        raise SystemExit(f"unknown benchmark {unknown}; choose from {sorted(BENCHES)}")
-    out = []
-    for n in names or sorted(set(BENCHES) - ON_REQUEST):
-        text = BENCHES[n](budget)
-        out.append(f"== bench {n} ==\n" + text)
-    return "\n\n".join(out)
-
-
-# --- integer kernels -------------------------------------------------------------------------
 
 def _tiny_layer(parallel: bool, vnni: bool):
-    from .kernels.layer import layer_int8, prepare_layer
+    from ..kernels.layer import layer_int8, prepare_layer
     layer = prepare_layer(np.ones((3, 2), np.int8), np.zeros(2, np.int32), [2 ** 30] * 2, [0, 0], 0)
     return layer_int8(np.ones((2, 3), np.int8), layer, parallel=parallel, vnni=vnni)
 
 
 def _first_calls() -> list:
     """Call each kernel once on tiny inputs: the compile (or cache load) cost, reported apart."""
-    from .kernels import gemm, microkernel, pack, quantize, requant
+    from ..kernels import gemm, microkernel, pack, quantize, requant
     a = np.ones((2, 3), np.int8)
     jobs = [("gemm naive", gemm._naive, lambda: gemm.gemm_int8_naive(a, a.T.copy())),
             ("pack B (panels)", microkernel._pack_b, lambda: microkernel.pack_b(a)),
@@ -175,7 +33,7 @@ def _first_calls() -> list:
             ("fused layer, serial", microkernel._layer_serial, lambda: _tiny_layer(False, False)),
             ("fused layer, parallel", microkernel._layer_parallel, lambda: _tiny_layer(True, False)),
             ("pack/unpack", pack._pack, lambda: pack.unpack(pack.pack(np.zeros(4, np.int8), 4), 4, 4))]
-    from .kernels.cpu import vnni_available
+    from ..kernels.cpu import vnni_available
     if vnni_available():
         jobs += [("fused layer VNNI, serial", microkernel._layer_serial_vnni, lambda: _tiny_layer(False, True)),
                  ("fused layer VNNI, parallel", microkernel._layer_parallel_vnni, lambda: _tiny_layer(True, True))]
@@ -203,13 +61,13 @@ def measure_gemm(sizes, rounds: int = 8, repeats: int | None = None) -> dict:
     The float32 BLAS gets one thread per core here (minicompress gives it one thread for its
     small matrices; at these sizes the comparison is with the BLAS at its best).
     """
-    from .threads import blas_threads
+    from ..threads import blas_threads
     with blas_threads():
         return _measure_gemm(sizes, rounds, repeats)
 
 
 def _measure_gemm(sizes, rounds, repeats) -> dict:
-    from .kernels.gemm import gemm_int8, gemm_int8_naive, gemm_int8_prepared, prepare_b
+    from ..kernels.gemm import gemm_int8, gemm_int8_naive, gemm_int8_prepared, prepare_b
     g = np.random.default_rng(0)
     data = {"sizes": list(sizes), "int8 naive": [], "int8 fast": [], "int8 fast, B packed once": [],
             "int8 fast, serial": [], "NumPy float32 @": [], "NumPy int32 @": []}
@@ -241,7 +99,7 @@ def _measure_gemm(sizes, rounds, repeats) -> dict:
 @bench("kernels")
 def bench_kernels(budget: Budget = FULL) -> str:
     """GEMM GOP/s, fused quantize GB/s and integer-MLP throughput, each against its NumPy peer."""
-    from .kernels.quantize import quantize_fused
+    from ..kernels.quantize import quantize_fused
     lines = ["first call of each kernel (Numba compile, or load from its cache), not in the timings below:"]
     lines += [f"  {name:<22}{sec * 1e3:>9.1f} ms  {src}" for name, sec, src in _first_calls()]
 
@@ -283,8 +141,8 @@ def bench_kernels(budget: Budget = FULL) -> str:
 def _bench_requantize(budget: Budget) -> str:
     """Today's branch-free requantization against the first, scalar kernel, on accumulators that mostly
     do not saturate (their codes spread over the int8 range, as a real layer's do)."""
-    from .kernels.microkernel import _requantize_rows, shift_parts
-    from .kernels.requant import _requantize_scalar, quantize_multiplier
+    from ..kernels.microkernel import _requantize_rows, shift_parts
+    from ..kernels.requant import _requantize_scalar, quantize_multiplier
     g = np.random.default_rng(2)
     rows = 4096 if budget.name.lower() != "quick" else 512
     acc = g.normal(0, 2 ** 16, (rows, 256)).astype(np.int32)
@@ -311,10 +169,10 @@ def _bench_requantize(budget: Budget) -> str:
 
 def _bench_integer_mlp(budget: Budget) -> str:
     """The integer-only 64-256-256-10 forward against the float32 one, and where its time goes."""
-    from .integer import IntegerMLP
-    from .kernels.cpu import vnni_available
-    from .kernels.layer import SERIAL_BELOW, layer_int8
-    from .threads import blas_threads
+    from ..integer import IntegerMLP
+    from ..kernels.cpu import vnni_available
+    from ..kernels.layer import SERIAL_BELOW, layer_int8
+    from ..threads import blas_threads
     g = np.random.default_rng(1)
     model = MLP((64, 256, 256, 10), rng=0)
     im = IntegerMLP.from_float(model, g.uniform(0, 1, (512, 64)).astype(np.float32))
@@ -373,65 +231,4 @@ def _bench_integer_mlp(budget: Budget) -> str:
             return c
         t_s, t_p = best_times([lambda: run(False), lambda: run(True)], repeats=5, number=5)
         lines.append(f"{batch:>7}{1e3 * t_s:>11.3f}{1e3 * t_p:>13.3f}")
-    return "\n".join(lines)
-
-
-# --- a busy machine ---------------------------------------------------------------------------
-
-def _timed_run(cmd, env) -> float:
-    import subprocess
-    t0 = time.perf_counter()
-    done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    if done.returncode != 0:
-        raise SystemExit(f"bench busy: {' '.join(cmd)} failed:\n{done.stderr[-2000:]}")
-    return time.perf_counter() - t0
-
-
-def busy_times(cmd, env, competitors: int = 2, repeats: int = 1) -> tuple:
-    """Seconds of ``cmd`` alone, then beside ``competitors`` CPU-bound processes (started and stopped here).
-
-    Each is the best of ``repeats`` runs (the least disturbed one, as in every benchmark here).
-    """
-    import subprocess
-    import sys
-    idle = min(_timed_run(cmd, env) for _ in range(repeats))
-    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(competitors)]
-    try:
-        loaded = min(_timed_run(cmd, env) for _ in range(repeats))
-    finally:
-        for p in spinners:
-            p.kill()
-        for p in spinners:
-            p.wait()
-    return idle, loaded
-
-
-@bench("busy")
-def bench_busy(budget: Budget = FULL) -> str:
-    """Tutorial 1 alone and beside two busy processes, with the libraries' thread defaults and with minicompress's.
-
-    Run from the repository root (the tutorial is not part of the installed package).
-    """
-    import os
-    import sys
-    import tempfile
-    from pathlib import Path
-
-    from .threads import library_defaults_env
-    script = Path("tutorials/01_autograd_and_mlp.py")
-    if not script.exists():
-        raise SystemExit("bench busy runs tutorials/01_autograd_and_mlp.py: start it from the repository root "
-                         f"(the folder with tutorials/), not from {Path.cwd()}")
-    quick = {"MINICOMPRESS_QUICK": "1"} if budget.name.lower() == "quick" else {}
-    with tempfile.TemporaryDirectory() as out:
-        base = {**quick, "MINICOMPRESS_FIGURES": out}
-        configs = [("libraries' defaults (2 BLAS threads, OpenMP spins)", {**library_defaults_env(), **base}),
-                   ("minicompress's choice (1 BLAS thread, short OpenMP spin)", {**os.environ, **base})]
-        repeats = 1 if quick else 2
-        rows = [(label, *busy_times([sys.executable, str(script)], env, repeats=repeats)) for label, env in configs]
-    lines = [f"tutorial 1 ({budget.name} budget), wall-clock seconds (best of {repeats}), alone and beside 2 "
-             f"CPU-bound processes on {os.cpu_count()} cores", f"{'threads':<54}{'idle':>8}{'busy':>8}{'busy/idle':>11}"]
-    for label, idle, loaded in rows:
-        lines.append(f"{label:<54}{idle:>8.1f}{loaded:>8.1f}{loaded / idle:>10.2f}x")
-    lines.append("target: busy/idle at most 1.8x with minicompress's choice")
     return "\n".join(lines)
