@@ -129,3 +129,74 @@ def test_the_sliders_redraw_what_they_control(tmp_path):
     else:
         raise AssertionError("an unknown slider must be an error")
     plt.close("all")
+
+
+def _printed_numbers_hold(path, tolerance_points=0.5):
+    """Run a tutorial (FULL budget) and compare every print's comment with what that line printed.
+
+    The convention the tutorials follow: a comment after a print starts with what it prints; the
+    numbers before the first " (", ", not" or ": <words>" must appear in that line's output. A percentage may
+    differ by ``tolerance_points`` (another CPU's BLAS sums in another order: an image or two of 450);
+    other numbers must match as printed. Comments saying "about" or "~" are approximate and skipped.
+    """
+    import builtins
+    import contextlib
+    import io
+    import re
+    import runpy
+    from collections import defaultdict
+
+    import numba.core.typing.builtins  # noqa: F401  (Numba registers print; wrap it only afterwards)
+    number = re.compile(r"(?<![\w.])[-−]?\d+(?:\.\d+)?%?")
+    claims = {}
+    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        m = re.match(r"^\s*print\(.*\)\s+#\s*(.*)$", line)
+        if m and not re.search(r"\babout\b|~|≈", m.group(1)):
+            head = re.split(r" \(|, not|: (?=[^\d\s-])", m.group(1))[0]      # ": the seed ..." explains
+            if number.findall(head):
+                claims[i] = [t.replace("−", "-") for t in number.findall(head)]
+    printed, real, target = defaultdict(str), builtins.print, str(path.resolve())
+
+    def spy(*args, **kwargs):
+        frame = sys._getframe(1)
+        if frame.f_code.co_filename == target:
+            buf = io.StringIO()
+            real(*args, **{**kwargs, "file": buf})
+            printed[frame.f_lineno] += buf.getvalue()
+        real(*args, **kwargs)
+
+    builtins.print = spy
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            runpy.run_path(str(path), run_name="__main__")
+    finally:
+        builtins.print = real
+    wrong = []
+    for line, numbers in claims.items():
+        text = printed.get(line, "")
+        shown = [float(x[:-1]) for x in number.findall(text) if x.endswith("%")]
+        for n in numbers:
+            ok = n in text or (n.endswith("%") and any(abs(float(n[:-1]) - s) <= tolerance_points for s in shown))
+            if not ok:
+                wrong.append(f"line {line}: the comment says {n}, it printed {text.strip()[:120]!r}")
+    return len(claims), wrong
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["01_autograd_and_mlp.py", "02_quantization_basics.py", "04_integer_only_inference.py",
+                                  "06_soft_labels_and_temperature.py", "09_checking_the_seed.py"])
+def test_the_numbers_in_a_tutorials_comments_are_what_it_prints_in_full_mode(name, tmp_path, monkeypatch):
+    monkeypatch.delenv("MINICOMPRESS_QUICK", raising=False)
+    monkeypatch.setenv("MINICOMPRESS_FIGURES", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    count, wrong = _printed_numbers_hold(ROOT / "tutorials" / name)
+    assert count >= 2 and not wrong, "\n".join(wrong)
+
+
+def test_the_comment_check_catches_a_number_that_is_not_printed(tmp_path):
+    script = tmp_path / "t.py"
+    script.write_text("print('acc', f'{98.43:.1f}%')   # 98.4% (kept)\n"
+                      "print(1 + 1)   # 3: wrong on purpose\n"
+                      "print('acc', '97.0%')   # 98.4%\n", encoding="utf-8")
+    count, wrong = _printed_numbers_hold(script)
+    assert count == 3 and len(wrong) == 2 and "says 3" in wrong[0] and "says 98.4%" in wrong[1]

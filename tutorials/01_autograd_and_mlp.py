@@ -41,7 +41,7 @@ FIGURES = os.environ.get("MINICOMPRESS_FIGURES", "out/figures")   # never the re
 a = Tensor([1.0, -2.0, 3.0], requires_grad=True)
 b = Tensor([0.5, 4.0, -1.0], requires_grad=True)
 y = ((a * b + a) ** 2).sum()
-print("y =", y.item())                   # (1.5)² + (−10)² + 0² = 102.25
+print("y =", y.item())                   # 102.25 = (1.5)² + (−10)² + 0²
 print(y.graph())                         # the ops in the order they ran
 
 # %% [markdown]

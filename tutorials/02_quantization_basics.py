@@ -103,8 +103,8 @@ for bits in (3, 4, 8):
 # %%
 x = np.array([-0.3, 0.0, 0.5, 1.7])
 sym, aff = choose_qparams(x, 8, "symmetric"), choose_qparams(x, 8, "affine")
-print(sym)     # q = 1.7/127 = 0.013386, z = 0, codes in [-127, 127]
-print(aff)     # q = 2.0/255 = 0.007843, z = 38, codes in [0, 255]
+print(sym)     # q = 0.013386 (1.7/127), z = 0, codes in [-127, 127]
+print(aff)     # q = 0.007843 (2.0/255), z = 38, codes in [0, 255]
 print("affine codes", aff.quantize(x), "→ real 0 comes back as", aff.dequantize(aff.quantize([0.0]))[0])
 
 # %% [markdown]

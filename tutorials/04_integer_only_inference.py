@@ -49,7 +49,7 @@ FIGURES = os.environ.get("MINICOMPRESS_FIGURES", "out/figures")   # never the re
 # %%
 A = np.full((1, 4), -128, np.int8)
 B = np.full((4, 1), -128, np.int8)
-print("NumPy int8 @ int8:", (A @ B)[0, 0])                      # 0: 4·16384 wrapped around
+print("NumPy int8 @ int8:", (A @ B)[0, 0])                      # 0 (4·16384 wrapped around)
 print("gemm_int8:        ", gemm_int8(A, B)[0, 0])              # 65536
 rng = np.random.default_rng(0)
 A, B = rng.integers(-128, 128, (5, 7)).astype(np.int8), rng.integers(-128, 128, (7, 3)).astype(np.int8)
@@ -109,7 +109,7 @@ split = digits_split()
 teacher, _ = shared_teacher(epochs=budget.teacher_epochs)
 integer = IntegerMLP.from_float(teacher, split.train.X)
 print(f"float32:      {100 * evaluate(teacher, split.test):.1f}%")         # 98.4%
-print(f"integer-only: {100 * integer.accuracy(split.test):.1f}%")          # 98.4%, the same 443 images right
+print(f"integer-only: {100 * integer.accuracy(split.test):.1f}%")          # 98.4% (the same 443 images right)
 print(f"stored bytes: {storage_bill(integer).total} (float32: {storage_bill(teacher).total})")
 int4 = IntegerMLP.from_float(teacher, split.train.X, weight_bits=4)
 print(f"int4 weights: {100 * int4.accuracy(split.test):.1f}%, {storage_bill(int4).total} bytes")  # 98.7%, 46950
