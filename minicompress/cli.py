@@ -103,8 +103,9 @@ def cmd_exercises(args) -> int:
     for path in paths:
         print(path)
     if args.action == "new":
+        from pathlib import Path
         print(f"each exercise has a .py file to complete and a .md with instructions; grade one with "
-              f"`python -m minicompress check {args.dir}/FILE.py`, or all with `check {args.dir}`")
+              f"`python -m minicompress check {Path(args.dir) / 'NN_name.py'}`, or all with `check {args.dir}`")
     else:
         print(f"the answer key: the reference solution of each exercise; `python -m minicompress check {args.dir}` "
               "passes every one")

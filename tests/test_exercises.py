@@ -277,3 +277,14 @@ def test_a_library_call_hidden_behind_an_import_of_the_module_is_caught(tmp_path
 def test_exercises_refuse_unknown_names():
     out = cli("exercises", "new", "x", "--only", "nope")
     assert out.returncode != 0 and "no exercise 'nope'" in out.stderr
+
+
+def test_an_untouched_stub_is_not_written_on_the_roster(tmp_path):
+    from minicompress.exercises.grade import grade
+    from minicompress.exercises.roster import verdict
+    ex = EXERCISES[8]
+    stub = tmp_path / ex.filename
+    stub.write_text(student_source(ex))
+    assert verdict(grade(ex, stub)) == "not written"
+    stub.write_text(reference_source(ex))
+    assert verdict(grade(ex, stub)) == "pass"

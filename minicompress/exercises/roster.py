@@ -3,7 +3,7 @@
     exercise_of(path)   "09_kd_loss.py" → exercise 9, from the name ``exercises new`` gave the file
     check_folder(dir)   every NN_slug.py in one folder, graded: [(exercise, results)]
     grade_class(root)   one sub-folder per student: a row per student, a column per exercise
-    write_roster(...)   those rows as CSV: pass, "fail: <named mistake>", "fail (k of n)" or "missing"
+    write_roster(...)   those rows as CSV: pass, "not written", "fail: <named mistake>", "fail (k of n)", "missing"
 
 Each file is graded as ``check`` grades it (in its own child process, with
 the same limits), so a class of 30 students and 17 exercises is 510 child
@@ -58,10 +58,13 @@ def check_folder(folder, limits=None) -> list:
 
 
 def verdict(results) -> str:
-    """One roster cell: "pass", "fail: <the named mistake>", or "fail (k of n cases)"."""
+    """One roster cell: pass, not written (the stub untouched), fail: <the named mistake>, or
+    fail (k of n cases)."""
     passed = sum(r.ok for r in results)
     if passed == len(results):
         return "pass"
+    if all(r.received == "NotImplementedError" for r in results):
+        return "not written"
     named = [r.mistake for r in results if r.mistake]
     if named:
         return f"fail: {named[0]}"
