@@ -182,15 +182,31 @@ def _printed_numbers_hold(path, tolerance_points=0.5):
     return len(claims), wrong
 
 
+CHECKED_COMMENTS = ["01_autograd_and_mlp.py", "02_quantization_basics.py", "03_static_dynamic_quantization.py",
+                    "04_integer_only_inference.py", "05_quantization_aware_training.py",
+                    "06_soft_labels_and_temperature.py", "08_deep_compression.py", "09_checking_the_seed.py"]
+
+
+def test_every_tutorial_with_a_checkable_comment_is_checked():
+    """The others (7, 10, 11) say "about" where they quote a number: their runs vary, and they say so."""
+    import re
+    for path in TUTORIALS:
+        if path.name in CHECKED_COMMENTS:
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            m = re.match(r"^\s*print\(.*\)\s+#\s*(.*)$", line)
+            if m and re.search(r"\d", re.split(r" \(|, not|: (?=[^\d\s-])", m.group(1))[0]):
+                assert re.search(r"\babout\b|~|≈", m.group(1)), f"{path.name}: {line.strip()}"
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["01_autograd_and_mlp.py", "02_quantization_basics.py", "04_integer_only_inference.py",
-                                  "06_soft_labels_and_temperature.py", "09_checking_the_seed.py"])
+@pytest.mark.parametrize("name", CHECKED_COMMENTS)
 def test_the_numbers_in_a_tutorials_comments_are_what_it_prints_in_full_mode(name, tmp_path, monkeypatch):
     monkeypatch.delenv("MINICOMPRESS_QUICK", raising=False)
     monkeypatch.setenv("MINICOMPRESS_FIGURES", str(tmp_path))
     monkeypatch.chdir(tmp_path)
     count, wrong = _printed_numbers_hold(ROOT / "tutorials" / name)
-    assert count >= 2 and not wrong, "\n".join(wrong)
+    assert count >= 1 and not wrong, "\n".join(wrong)
 
 
 def test_the_comment_check_catches_a_number_that_is_not_printed(tmp_path):
