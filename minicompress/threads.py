@@ -5,7 +5,7 @@ a second BLAS thread gains little. The cost of more threads shows when the
 machine is busy: OpenBLAS's workers and GNU OpenMP's (Numba's ``omp``
 threading layer) spin-wait for work, so on a core another process needs they
 burn the time that process (or minicompress's own other thread) would use.
-On a 2-core machine with two other busy processes, tutorial 1 ran 2.6×
+On a 2-core machine with two other busy processes, tutorial 1 ran 3.6-4.2×
 slower than idle with the libraries' defaults.
 
 So, when ``minicompress`` is imported:
