@@ -191,7 +191,11 @@ def _round_without_step(computed=None):
 # The seed's §4.1 and §4.2 formulas, as printed (LaTeX), for the two rows below.
 SEED_41 = (r"\hat{w} = \text{round}(w / q)", r"L(\hat{w}) = \sum_{i} (\hat{w}_i - y_i)^2",
            r"L_g(\hat{y}, y_g) = \sum_{i} (\hat{y}_i - y_g_i)^2", r"L_s(\hat{y}, y_s) = \sum_{i} (\hat{y}_i - y_s_i)^2")
-SEED_42 = SEED_41
+# §4.2, transcribed from its own lines (indented there, inside a numbered list), not aliased to §4.1,
+# so that the row below compares two transcriptions and would fail if §4.2 derived anything new
+SEED_42 = ("   \\hat{w} = \\text{round}(w / q)", "   L(\\hat{w}) = \\sum_{i} (\\hat{w}_i - y_i)^2",
+           "   L_g(\\hat{y}, y_g) = \\sum_{i} (\\hat{y}_i - y_g_i)^2",
+           "   L_s(\\hat{y}, y_s) = \\sum_{i} (\\hat{y}_i - y_s_i)^2")
 
 
 @check("§4.2 'derivation' against §4.1", "seed §4.2 (公式推导过程)", claim="§4.2 derives the formulas", probe=0)
@@ -202,7 +206,7 @@ def _derivation(computed=None):
     or where the loss comes from); §4.2 repeats the definitions.
     """
     if computed is None:
-        computed = sum(f in SEED_41 for f in SEED_42)
+        computed = sum(f.strip() in SEED_41 for f in SEED_42)
     return Outcome(4, computed, computed == 4, "minicompress derives the gradients instead: tutorials 1 and 6, "
                    "and ∂(T²·KL)/∂z_s above", claim_ok=computed < len(SEED_42))
 
