@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from numba.core import config
 
-from minicompress.kernels import microkernel
+from minicompress.kernels import microkernel, twins
 from minicompress.kernels.gemm import (
     MAX_K,
     PackedB,
@@ -16,7 +16,7 @@ from minicompress.kernels.gemm import (
     gemm_int8_reference,
     prepare_b,
 )
-from minicompress.kernels.microkernel import pack_b, pack_b_reference
+from minicompress.kernels.microkernel import pack_b
 from minicompress.kernels.pack import pack, pack_reference, unpack, unpack_reference
 from minicompress.kernels.quantize import quantize_fused, quantize_reference
 from minicompress.kernels.requant import (
@@ -27,6 +27,7 @@ from minicompress.kernels.requant import (
     rounding_right_shift_reference,
     srdhm_reference,
 )
+from minicompress.kernels.twins import pack_b_reference
 from minicompress.quant import quantize
 
 pytestmark = pytest.mark.kernels
@@ -124,7 +125,7 @@ def test_register_tile_equals_its_numpy_twin(rng, k0, k1):
     C0 = rng.integers(-2 ** 20, 2 ** 20, (10, 48)).astype(np.int32)
     got, want = C0.copy(), C0.copy()
     tile(a, Bp, got, 5, 2, 6, k0, k1)
-    microkernel._tile_reference(a, Bp, want, 5, 2, 6, k0, k1)
+    twins.tile_reference(a, Bp, want, 5, 2, 6, k0, k1)
     assert np.array_equal(got, want)
     untouched = np.ones(C0.shape, bool)
     untouched[6:10, 32:48] = False
@@ -357,7 +358,10 @@ def _layer_case(rng, B, K, N, spread=100.0):
     return x, w, bias, np.array([p[0] for p in params]), np.array([p[1] for p in params])
 
 
-@pytest.mark.parametrize("B,K,N", [(1, 1, 1), (3, 17, 15), (5, 64, 33), (67, 300, 17), (130, 600, 10)])
+# (5, 64, 33): whole 4×16 tiles finish in registers, the 33rd column and 5th row through C;
+# (9, 512, 32): one pass over k exactly (KC pairs); (9, 514, 32) and (130, 600, 10): two passes, all through C.
+@pytest.mark.parametrize("B,K,N", [(1, 1, 1), (3, 17, 15), (5, 64, 33), (67, 300, 17), (9, 512, 32), (9, 514, 32),
+                                   (130, 600, 10)])
 def test_fused_layer_equals_its_three_readable_steps(rng, B, K, N):
     from minicompress.kernels.layer import layer_int8, layer_reference, prepare_layer
     x, w, bias, M0, n = _layer_case(rng, B, K, N)
@@ -382,6 +386,9 @@ def test_prepared_layer_refuses_what_the_kernel_would_trust():
         prepare_layer(w, np.zeros(3), [2 ** 30] * 2, [0, 0], 0)
     with pytest.raises(ValueError, match=r"clamp \[-200, 127\] must lie within int8"):
         prepare_layer(w, np.zeros(2), [2 ** 30] * 2, [0, 0], 0, lo=-200)
+    with pytest.raises(OverflowError, match=r"\|bias\| \+ K·128·128 = 2147483648 > 2\^31 − 1"):
+        prepare_layer(w, [2 ** 31 - 3 * 16384, 0], [2 ** 30] * 2, [0, 0], 0)
+    prepare_layer(w, [2 ** 31 - 1 - 3 * 16384, 0], [2 ** 30] * 2, [0, 0], 0)          # the largest it accepts
     layer = prepare_layer(w, np.zeros(2), [2 ** 30] * 2, [0, 0], 0)
     with pytest.raises(ValueError, match=r"A's columns \(4\) must equal B's rows \(3\)"):
         layer_int8(np.ones((2, 4), np.int8), layer)
@@ -430,7 +437,7 @@ def test_quantize_tensor_is_the_reference_with_ties_and_refuses_nan(rng):
 # --- VNNI ------------------------------------------------------------------------------------------
 
 def test_quad_packing_puts_each_columns_four_k_side_by_side():
-    from minicompress.kernels.microkernel import NR, pack_b_quads
+    from minicompress.kernels.twins import NR, pack_b_quads
     B = np.arange(-30, 30, dtype=np.int8).reshape(6, 10)          # K = 6 (one and a half quads), N = 10
     Bq = pack_b_quads(B)
     assert Bq.shape == (1, 2, 4 * NR) and Bq.dtype == np.int8
@@ -441,18 +448,19 @@ def test_quad_packing_puts_each_columns_four_k_side_by_side():
 
 def test_vnni_tile_twin_equals_the_product_with_the_shift_taken_back(rng):
     """x + 128 times B, minus 128·Σ_k B: the integer identity the VNNI path rests on, on the NumPy twin."""
-    from minicompress.kernels.microkernel import MR, NR, _shift_rows, _tile_vnni_reference, pack_b_quads
+    from minicompress.kernels.microkernel import _shift_rows
+    from minicompress.kernels.twins import MR, NR, pack_b_quads, tile_vnni_reference
     A = rng.integers(-128, 128, (MR, 13)).astype(np.int8)
     B = rng.integers(-128, 128, (13, NR)).astype(np.int8)
     Bq = pack_b_quads(B)
     a = _shift_rows(A, 0, MR, Bq.shape[1])
     C = np.zeros((MR, NR), np.int32)
-    _tile_vnni_reference(a, Bq, C, 0, 0, 0, 0, Bq.shape[1])
+    tile_vnni_reference(a, Bq, C, 0, 0, 0, 0, Bq.shape[1])
     expected = A.astype(np.int64) @ B.astype(np.int64)
     assert np.array_equal(C - 128 * B.astype(np.int64).sum(axis=0), expected)
 
 
-@pytest.mark.parametrize("B,K,N", [(1, 1, 1), (5, 7, 17), (67, 300, 10), (130, 1030, 33)])
+@pytest.mark.parametrize("B,K,N", [(1, 1, 1), (5, 7, 17), (38, 96, 48), (67, 300, 10), (130, 1030, 33)])
 def test_the_vnni_layer_equals_the_readable_steps(rng, B, K, N):
     """Where the processor has vpdpbusd the compiled tile runs; with the JIT off, its NumPy twin does."""
     from minicompress.kernels.cpu import vnni_available
@@ -496,3 +504,69 @@ def test_vnni_forced_where_it_is_missing_is_a_clear_error(monkeypatch):
     with pytest.raises(RuntimeError, match="no vpdpbusd"):
         layer_int8(np.ones((2, 3), np.int8), layer, vnni=True)
     assert layer_int8(np.ones((2, 3), np.int8), layer).shape == (2, 2)    # the portable tile instead
+
+
+def _extreme_layer(rng, B, K, N):
+    """A layer whose constants reach every corner of the output pipeline: M ≥ 2 with saturating left shifts,
+    M so small that every code is the zero point (n ≥ 32), biases at the largest |bias| the kernel accepts."""
+    x = rng.integers(-128, 128, (B, K)).astype(np.int8)
+    w = rng.integers(-128, 128, (K, N)).astype(np.int8)
+    room = 2 ** 31 - 1 - K * 128 * 128
+    bias = rng.choice(np.array([0, room, -room, 12345, -777]), N).astype(np.int32)
+    M0 = rng.integers(2 ** 30, 2 ** 31, N)
+    n = rng.choice(np.array([-31, -20, -3, 0, 1, 7, 20, 31, 32, 40, 62]), N)
+    return x, w, bias, M0, n
+
+
+@pytest.mark.parametrize("B,K,N", [(36, 96, 48), (38, 40, 35)])
+def test_the_epilogue_in_registers_equals_the_readable_steps_at_every_extreme(rng, B, K, N):
+    from minicompress.kernels.cpu import vnni_available
+    from minicompress.kernels.layer import layer_int8, layer_reference, prepare_layer
+    x, w, bias, M0, n = _extreme_layer(rng, B, K, N)
+    tiles = (False, True) if (vnni_available() or config.DISABLE_JIT) else (False,)
+    for z, lo, hi in ((0, -128, 127), (-5, -5, 127), (100, -20, 110)):
+        expected = layer_reference(x, w, bias, M0, n, z, lo, hi)
+        assert len(np.unique(expected)) > 3                     # not a test of one saturated value
+        layer = prepare_layer(w, bias, M0, n, z, lo, hi)
+        for vnni in tiles:
+            for parallel in (False, True):
+                assert np.array_equal(layer_int8(x, layer, parallel=parallel, vnni=vnni), expected), (vnni, z)
+
+
+@pytest.mark.skipif(config.DISABLE_JIT, reason="the LLVM tiles run only compiled")
+def test_the_finishing_tile_and_the_vector_requantize_equal_their_twins(rng):
+    """``_tile_out_llvm`` (GEMM + epilogue on registers) and ``_requant8_llvm`` against the Python
+    ``_output_cols``, each writing only its own 4×16 block or its 8 codes."""
+    from numba import njit
+
+    from minicompress.kernels.twins import epilogue_params
+
+    @njit
+    def finishing_tile(a, Bp, epi, out, pr, q, oi, k1):
+        microkernel._tile_out_llvm(a, Bp, epi, out, pr, q, oi, k1)
+
+    @njit
+    def requant8(C, r, c, epi, out, o):
+        microkernel._requant8_llvm(C, r, c, epi, out, o)
+
+    x, w, bias, M0, n = _extreme_layer(rng, 9, 18, 48)
+    epi = epilogue_params(bias, M0, n, 3, -100, 120)
+    a = x.astype(np.int16)
+    Bp = pack_b(w)
+    got, want = np.full((12, 48), 7, np.int8), np.full((12, 48), 7, np.int8)
+    finishing_tile(a, Bp, epi, got, 5, 2, 6, Bp.shape[1])
+    microkernel._tile_out_twin(a, Bp, epi, want, 5, 2, 6, Bp.shape[1])
+    assert np.array_equal(got, want) and (got[6:10, 32:48] != 7).any()
+    untouched = np.ones(got.shape, bool)
+    untouched[6:10, 32:48] = False
+    assert (got[untouched] == 7).all()
+    C = rng.integers(-2 ** 31, 2 ** 31, (3, 48), dtype=np.int64).astype(np.int32)
+    C[0, :8] = [-2 ** 31, 2 ** 31 - 1, 0, 1, -1, 2 ** 30, -2 ** 30, 5]
+    for r, c in ((0, 0), (1, 8), (2, 40)):
+        got, want = np.full((3, 48), 7, np.int8), np.full((3, 48), 7, np.int8)
+        C_bias_free = C.astype(np.int64) + bias
+        C_ok = np.where(np.abs(C_bias_free) < 2 ** 31, C, 0).astype(np.int32)   # |acc + bias| < 2^31, as promised
+        requant8(C_ok, r, c, epi, got, r)
+        microkernel._output_cols(C_ok, r, c, c + 8, epi, want, r)
+        assert np.array_equal(got, want)
+        assert (np.delete(got[r], np.arange(c, c + 8)) == 7).all()

@@ -141,20 +141,19 @@ def bench_kernels(budget: Budget = FULL) -> str:
 def _bench_requantize(budget: Budget) -> str:
     """Today's branch-free requantization against the first, scalar kernel, on accumulators that mostly
     do not saturate (their codes spread over the int8 range, as a real layer's do)."""
-    from ..kernels.microkernel import _requantize_rows, shift_parts
+    from ..kernels.microkernel import _requantize_rows
     from ..kernels.requant import _requantize_scalar, quantize_multiplier
+    from ..kernels.twins import epilogue_params
     g = np.random.default_rng(2)
     rows = 4096 if budget.name.lower() != "quick" else 512
     acc = g.normal(0, 2 ** 16, (rows, 256)).astype(np.int32)
     mult = [quantize_multiplier(m) for m in g.uniform(0.5, 2.0, 256) * 40 / 2 ** 16]   # codes about ±40·|z|
     M0 = np.array([p[0] for p in mult], np.int64)
     n = np.array([p[1] for p in mult], np.int64)
-    ls, rs, add, bump = shift_parts(n)
+    epi = epilogue_params(np.zeros(256, np.int32), M0, n, 0, -128, 127)
     out_a, out_b = np.empty(acc.shape, np.int8), np.empty(acc.shape, np.int8)
-    zero = np.zeros(256, np.int32)
     before = lambda: _requantize_scalar(acc, M0, n, np.int64(0), np.int64(-128), np.int64(127), out_a)  # noqa: E731
-    after = lambda: _requantize_rows(acc, zero, M0, ls, rs, add, bump, np.int64(0), np.int64(-128),  # noqa: E731
-                                     np.int64(127), out_b)
+    after = lambda: _requantize_rows(acc, epi, out_b)  # noqa: E731
     before(), after()
     assert np.array_equal(out_a, out_b)
     saturated = float(np.mean(np.abs(out_b.astype(np.int16)) >= 127))

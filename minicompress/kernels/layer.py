@@ -26,25 +26,20 @@ run on one thread (``bench kernels`` measures both sides of that choice).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+from numba import get_num_threads as _threads
+from numba.core import config
 
 from .cpu import vnni_available
 from .gemm import PackedB, check_gemm_inputs, gemm_int8_reference, prepare_b
-from .microkernel import (
-    MR,
-    ROWS_PER_TASK,
-    _layer_parallel,
-    _layer_parallel_vnni,
-    _layer_serial,
-    _layer_serial_vnni,
-    pack_b_quads,
-    shift_parts,
-)
+from .microkernel import MR, ROWS_PER_TASK, _layer_parallel, _layer_parallel_vnni, _layer_serial, _layer_serial_vnni
 from .requant import MAX_SHIFT, MIN_SHIFT, requantize_reference
+from .twins import epilogue_params, pack_b_quads
 
 SERIAL_BELOW = 128          # rows; measured with `bench kernels` (the fused layer, serial against parallel)
+_JIT_OFF = config.DISABLE_JIT
 
 
 @dataclass(frozen=True)
@@ -60,6 +55,8 @@ class PreparedLayer:
     hi: int
     quads: np.ndarray         # the weight codes packed in k-quads for the VNNI tile (pack_b_quads)
     bias_vnni: np.ndarray     # (N,) int32: bias − 128·Σ_k w_c[k, j], for inputs shifted to x_c + 128
+    epi: np.ndarray = field(init=False, repr=False)        # (9, N) int32: the output pipeline's constants
+    epi_vnni: np.ndarray = field(init=False, repr=False)   # (twins.epilogue_params), with bias and bias_vnni
 
     def __post_init__(self):
         N = self.packed.n
@@ -78,6 +75,14 @@ class PreparedLayer:
             raise ValueError(f"PreparedLayer: the clamp [{self.lo}, {self.hi}] must lie within int8 [−128, 127]")
         if not -128 <= self.z_out <= 127:
             raise ValueError(f"PreparedLayer: the output zero point {self.z_out} must be an int8 code")
+        bound = int(np.abs(self.bias.astype(np.int64)).max(initial=0)) + self.packed.k * 128 * 128
+        if bound > 2 ** 31 - 1:
+            raise OverflowError(f"PreparedLayer: |bias| + K·128·128 = {bound} > 2^31 − 1, so the accumulator plus "
+                                "bias could leave int32, where the kernel adds them; use a coarser bias step "
+                                "or fewer inputs")
+        # Derived once, here, so that a run pays for no NumPy work before its one kernel call.
+        for name, bias in (("epi", self.bias), ("epi_vnni", self.bias_vnni)):
+            object.__setattr__(self, name, epilogue_params(bias, self.M0, self.n, self.z_out, self.lo, self.hi))
 
 
 def prepare_layer(w_c, bias, M0, n, z_out: int, lo: int = -128, hi: int = 127) -> PreparedLayer:
@@ -115,27 +120,26 @@ def layer_int8(x_c: np.ndarray, layer: PreparedLayer, parallel: bool | None = No
     """
     if not isinstance(layer, PreparedLayer):
         raise TypeError(f"layer_int8 needs a PreparedLayer (prepare_layer), got {type(layer).__name__}")
-    check_gemm_inputs(x_c, np.broadcast_to(np.int8(0), (layer.packed.k, layer.packed.n)))   # B's shape, no copy
+    if not (isinstance(x_c, np.ndarray) and x_c.dtype == np.int8 and x_c.ndim == 2
+            and x_c.shape[1] == layer.packed.k):
+        check_gemm_inputs(x_c, np.broadcast_to(np.int8(0), (layer.packed.k, layer.packed.n)))   # says what is wrong
     B = x_c.shape[0]
     if parallel is None:
         parallel = B >= SERIAL_BELOW
-    from numba import get_num_threads
-    rows = max(MR, min(ROWS_PER_TASK, -(-B // (2 * get_num_threads())))) if parallel else ROWS_PER_TASK
+    rows = max(MR, min(ROWS_PER_TASK, -(-B // (2 * _threads())))) if parallel else ROWS_PER_TASK
     rows = -(-rows // MR) * MR
-    from numba.core import config
     if vnni is None:
         vnni = vnni_available()
-    elif vnni and not (config.DISABLE_JIT or vnni_available()):
+    elif vnni and not (_JIT_OFF or vnni_available()):
         raise RuntimeError("layer_int8(vnni=True): this processor has no vpdpbusd (AVX512-VNNI or AVX-VNNI), "
                            "or MINICOMPRESS_VNNI=0; leave vnni=None to use the portable tile")
-    ls, rs, add, bump = shift_parts(layer.n)
     out = np.empty((B, layer.packed.n), dtype=np.int8)
     if vnni:
         kernel = _layer_parallel_vnni if parallel else _layer_serial_vnni
-        panels, bias = layer.quads, layer.bias_vnni
+        kernel(x_c if x_c.flags.c_contiguous else np.ascontiguousarray(x_c), layer.quads, layer.epi_vnni, rows, out,
+               finish)
     else:
         kernel = _layer_parallel if parallel else _layer_serial
-        panels, bias = layer.packed.panels, layer.bias
-    kernel(np.ascontiguousarray(x_c), panels, layer.packed.n, bias, layer.M0, ls, rs, add, bump,
-           np.int64(layer.z_out), np.int64(layer.lo), np.int64(layer.hi), rows, out, finish)
+        kernel(x_c if x_c.flags.c_contiguous else np.ascontiguousarray(x_c), layer.packed.panels, layer.epi, rows,
+               out, finish)
     return out

@@ -31,8 +31,19 @@ The tile is written directly in LLVM IR (a Numba ``@intrinsic``), because no
 loop written in Python syntax reliably compiles to this register tile. The IR
 is portable: the pair product is spelled ``sext``, ``mul``, even + odd lanes,
 and LLVM's x86 back end recognises that as ``vpmaddwd``; another CPU gets its
-own instructions for the same integers. ``_tile_reference`` is the NumPy twin,
+own instructions for the same integers. ``twins.tile_reference`` is the NumPy twin,
 used when ``NUMBA_DISABLE_JIT=1`` and in the tests.
+
+The fused layer's tile does not store its int32 sums at all: after the k loop it applies
+the output pipeline (bias, fixed-point multiplier, zero point, clamp) to the 8 vectors
+still in registers and stores 64 int8 codes (``_tile_out_llvm``, gemmlowp's "output
+pipeline"). ``_requant_ir`` builds that pipeline from int32 lanes and no branch.
+
+Why one long file: every jitted helper lives beside the cached kernels that call it, and so
+does the Python that writes their LLVM IR, because Numba's cache (``cache=True``) checks only
+the calling kernel's own file and would serve stale machine code if a helper elsewhere
+changed. What is not compiled (packing done offline, the epilogue's constants, the NumPy
+twins) is in ``twins.py``.
 """
 
 from __future__ import annotations
@@ -43,22 +54,27 @@ from numba.core import cgutils, config
 from numba.core.errors import TypingError
 from numba.extending import intrinsic
 
-MR = 4          # rows of the register tile
-NR = 16         # columns of the register tile: two vectors of 8 int32 lanes
+from .twins import (
+    EPI_BIAS,
+    EPI_HALF,
+    EPI_HI,
+    EPI_LO,
+    EPI_LS,
+    EPI_M0,
+    EPI_MASK,
+    EPI_RS,
+    EPI_Z,
+    MR,
+    NR,
+    tile_reference,
+    tile_vnni_reference,
+)
+
 KC = 256        # k-pairs per pass: a B panel's slice, 16 columns × 512 k × 2 bytes = 16 KB, stays in L1
 ROWS_PER_TASK = 64
 
 
 # --- packing -------------------------------------------------------------------------------
-
-def pack_b_reference(B: np.ndarray) -> np.ndarray:
-    """Bp[q, kk, 2c + t] = B[2kk + t, NR·q + c], zero-padded: (⌈N/NR⌉, ⌈K/2⌉, 2·NR) int16."""
-    K, N = B.shape
-    Bz = np.zeros((2 * (-(-K // 2)), -(-N // NR) * NR), np.int16)
-    Bz[:K, :N] = B
-    Kh, Q = Bz.shape[0] // 2, Bz.shape[1] // NR
-    return Bz.reshape(Kh, 2, Q, NR).transpose(2, 0, 3, 1).reshape(Q, Kh, 2 * NR)
-
 
 @njit(cache=True, inline="always")
 def _widen_rows(A, i0, i1, Kh):
@@ -102,51 +118,46 @@ def pack_b(B: np.ndarray) -> np.ndarray:
 
 
 # --- the register tile ---------------------------------------------------------------------
+#
+# Four tiles share the code below (Python run at compile time, building LLVM IR; none of it is
+# a jitted helper): pairs (vpmaddwd) or quads (vpdpbusd), and, after the k loop, either a store
+# of the int32 tile into C or the output pipeline on the registers and a store of int8 codes.
 
-def _tile_reference(a, Bp, C, pr, q, ci, k0, k1):
-    """The NumPy twin of :func:`_tile_llvm`: the same update of C[ci:ci+MR, NR·q : NR·q+NR]."""
-    x = a[pr:pr + MR, 2 * k0:2 * k1].astype(np.int64)              # x[r, k]
-    y = Bp[q, k0:k1].reshape(k1 - k0, NR, 2).astype(np.int64)      # y[kk, c, t] = B[2kk + t, NR·q + c]
-    part = x @ y.transpose(0, 2, 1).reshape(2 * (k1 - k0), NR)
-    cols = slice(NR * q, NR * q + NR)
-    C[ci:ci + MR, cols] = part if k0 == 0 else C[ci:ci + MR, cols] + part
+def _check_arrays(name, *specs):
+    for arg, arr, dtype, ndim in specs:
+        if not (isinstance(arr, types.Array) and arr.dtype == dtype and arr.ndim == ndim and arr.layout == "C"):
+            raise TypingError(f"{name} needs {arg} as a C-contiguous {ndim}-D {dtype} array, got {arr}")
 
 
-def _tile_frame(context, builder, signature, args, k_step: int) -> dict:
-    """The LLVM IR both tiles share (Python run at compile time, not a jitted helper): the pointers to the
-    tile's rows of A and to panel q of B at step k0 (``k_step`` k per step: 2 for pairs, 4 for quads),
-    the 4×2 vectors of C the tile owns, and the accumulators, 0 on the first pass over k, C's after it.
-
-    A's row r is read one step (two int16, or four bytes) at a time, as one int32. The accumulators
-    are stack slots in the entry block; LLVM promotes them to registers.
-    """
+def _tile_frame(context, builder, tys, vals, pr, q, k0, k1, k_step: int) -> dict:
+    """Pointers to the tile's rows of A and to panel q of B at step k0 (``k_step`` k per step: 2 for
+    pairs, 4 for quads), and the accumulators: 4×2 stack slots of <8 x i32>, which LLVM promotes
+    to registers. A's row r is read one step (two int16, or four bytes) at a time, as one int32."""
     from llvmlite import ir
-    aa, bp, c = (context.make_array(t)(context, builder, v) for t, v in zip(signature.args[:3], args[:3]))
-    pr_, q_, ci_, k0_, k1_ = (context.cast(builder, v, t, types.intp) for v, t in zip(args[3:], signature.args[3:]))
+    aa, bp = (context.make_array(t)(context, builder, v) for t, v in zip(tys, vals))
     intp = context.get_value_type(types.intp)
-    i32 = ir.IntType(32)
-    v8i32 = ir.VectorType(i32, 8)
 
     def const(v):
         return ir.Constant(intp, v)
 
     Kx = cgutils.unpack_tuple(builder, bp.shape, 3)[1]
     lda = cgutils.unpack_tuple(builder, aa.shape, 2)[1]
-    ldc = cgutils.unpack_tuple(builder, c.shape, 2)[1]
-    a_row = [builder.bitcast(builder.gep(aa.data, [builder.add(builder.mul(builder.add(pr_, const(r)), lda),
-                                                               builder.mul(k0_, const(k_step)))]), i32.as_pointer())
-             for r in range(MR)]
-    b_at = builder.gep(bp.data, [builder.mul(builder.add(builder.mul(q_, Kx), k0_), const(k_step * NR))])
-    c_vec = [[builder.bitcast(builder.gep(c.data, [builder.add(builder.mul(builder.add(ci_, const(r)), ldc),
-                                                               builder.add(builder.mul(q_, const(NR)), const(8 * v)))]),
-                              v8i32.as_pointer()) for v in range(NR // 8)] for r in range(MR)]
-    first = builder.icmp_signed("==", k0_, const(0))
-    acc = [[cgutils.alloca_once(builder, v8i32) for _ in range(NR // 8)] for _ in range(MR)]
-    for r in range(MR):
-        for v in range(NR // 8):
-            builder.store(builder.select(first, ir.Constant(v8i32, None), builder.load(c_vec[r][v], align=4)),
-                          acc[r][v])
-    return {"const": const, "k0": k0_, "k1": k1_, "a_row": a_row, "b_at": b_at, "c_vec": c_vec, "acc": acc}
+    a_row = [builder.bitcast(builder.gep(aa.data, [builder.add(builder.mul(builder.add(pr, const(r)), lda),
+                                                               builder.mul(k0, const(k_step)))]),
+                             ir.IntType(32).as_pointer()) for r in range(MR)]
+    b_at = builder.gep(bp.data, [builder.mul(builder.add(builder.mul(q, Kx), k0), const(k_step * NR))])
+    acc = [[cgutils.alloca_once(builder, ir.VectorType(ir.IntType(32), 8)) for _ in range(NR // 8)]
+           for _ in range(MR)]
+    return {"const": const, "q": q, "k0": k0, "k1": k1, "a_row": a_row, "b_at": b_at, "acc": acc}
+
+
+def _cell(context, builder, ty, val, row, col, lanes: int, bits: int):
+    """A pointer to <lanes x i{bits}> at ty[row, col] of a C-contiguous 2-D array."""
+    from llvmlite import ir
+    arr = context.make_array(ty)(context, builder, val)
+    ld = cgutils.unpack_tuple(builder, arr.shape, 2)[1]
+    at = builder.gep(arr.data, [builder.add(builder.mul(row, ld), col)])
+    return builder.bitcast(at, ir.VectorType(ir.IntType(bits), lanes).as_pointer())
 
 
 def _splat(builder, value):
@@ -158,60 +169,109 @@ def _splat(builder, value):
                                   ir.Constant(v8i32, ir.Undefined), ir.Constant(v8i32, None))
 
 
-def _tile_store(builder, frame) -> None:
+def _pairs_loop(builder, f) -> None:
+    """acc[r][v] += Σ_kk a[r, 2kk:2kk+2]·B[2kk:2kk+2, 8v:8v+8] over the pass, with ``vpmaddwd``."""
+    from llvmlite import ir
+    i16, i32 = ir.IntType(16), ir.IntType(32)
+    v8i32, v16i16, v16i32 = ir.VectorType(i32, 8), ir.VectorType(i16, 16), ir.VectorType(i32, 16)
+    const, acc = f["const"], f["acc"]
+    even = ir.Constant(v8i32, list(range(0, 16, 2)))
+    odd = ir.Constant(v8i32, list(range(1, 16, 2)))
+
+    def pair_madd(x, y):
+        # 16 int16 × 16 int16 → 8 int32 sums of neighbouring products; this exact
+        # pattern (sext, mul, even lanes + odd lanes) is what x86 selects as vpmaddwd.
+        # With int8 values each product is at most 2^14 and a pair 2^15, far inside int32.
+        prod = builder.mul(builder.sext(x, v16i32), builder.sext(y, v16i32))
+        return builder.add(builder.shuffle_vector(prod, prod, even), builder.shuffle_vector(prod, prod, odd))
+
+    with cgutils.for_range(builder, builder.sub(f["k1"], f["k0"])) as loop:
+        kk = loop.index
+        b = [builder.load(builder.bitcast(builder.gep(f["b_at"], [builder.add(builder.mul(kk, const(2 * NR)),
+                                                                              const(16 * v))]),
+                                          v16i16.as_pointer()), align=2)
+             for v in range(NR // 8)]
+        for r in range(MR):
+            # A's pair (a[2kk], a[2kk+1]) read as one int32 and copied to all 8 lanes:
+            # as 16 int16 that is a[2kk], a[2kk+1], a[2kk], a[2kk+1], ...
+            a = builder.bitcast(_splat(builder, builder.load(builder.gep(f["a_row"][r], [kk]), align=4)), v16i16)
+            for v in range(NR // 8):
+                # subtle: int32 adds wrap in LLVM as in C; the check on K in gemm.py
+                # (K·128·128 ≤ 2^31 − 1) is what keeps every partial sum in range.
+                builder.store(builder.add(builder.load(acc[r][v]), pair_madd(a, b[v])), acc[r][v])
+
+
+def _acc_from_c(context, builder, f, c_ty, c_val, ci):
+    """The tile's 4×2 vectors of C; the accumulators start at 0 on the first pass over k, at C after it."""
+    from llvmlite import ir
+    const = f["const"]
+    ci = context.cast(builder, ci, types.intp, types.intp)
+    c_vec = [[_cell(context, builder, c_ty, c_val, builder.add(ci, const(r)),
+                    builder.add(builder.mul(f["q"], const(NR)), const(8 * v)), 8, 32)
+              for v in range(NR // 8)] for r in range(MR)]
+    first = builder.icmp_signed("==", f["k0"], const(0))
+    zero = ir.Constant(ir.VectorType(ir.IntType(32), 8), None)
+    for r in range(MR):
+        for v in range(NR // 8):
+            builder.store(builder.select(first, zero, builder.load(c_vec[r][v], align=4)), f["acc"][r][v])
+    return c_vec
+
+
+def _acc_to_c(builder, f, c_vec) -> None:
     """The accumulators back into C, once, after the k loop."""
     for r in range(MR):
         for v in range(NR // 8):
-            builder.store(builder.load(frame["acc"][r][v]), frame["c_vec"][r][v], align=4)
+            builder.store(builder.load(f["acc"][r][v]), c_vec[r][v], align=4)
+
+
+def _acc_zero(builder, f) -> None:
+    from llvmlite import ir
+    for r in range(MR):
+        for v in range(NR // 8):
+            builder.store(ir.Constant(ir.VectorType(ir.IntType(32), 8), None), f["acc"][r][v])
 
 
 @intrinsic
 def _tile_llvm(typingctx, a, Bp, C, pr, q, ci, k0, k1):
     """C[ci+r, NR·q+c] (+)= Σ_{k0 ≤ kk < k1} Σ_t a[pr+r, 2kk+t]·Bp[q, kk, 2c+t]; "=" when k0 == 0."""
-    for name, arr, dtype, ndim in (("a", a, types.int16, 2), ("Bp", Bp, types.int16, 3),
-                                   ("C", C, types.int32, 2)):
-        if not (isinstance(arr, types.Array) and arr.dtype == dtype and arr.ndim == ndim and arr.layout == "C"):
-            raise TypingError(f"_tile needs {name} as a C-contiguous {ndim}-D {dtype} array, got {arr}")
+    _check_arrays("_tile", ("a", a, types.int16, 2), ("Bp", Bp, types.int16, 3), ("C", C, types.int32, 2))
 
     def codegen(context, builder, signature, args):
-        from llvmlite import ir
-        i16, i32 = ir.IntType(16), ir.IntType(32)
-        v8i32, v16i16, v16i32 = ir.VectorType(i32, 8), ir.VectorType(i16, 16), ir.VectorType(i32, 16)
-        f = _tile_frame(context, builder, signature, args, 2)       # k in pairs
-        const, acc = f["const"], f["acc"]
-
-        even = ir.Constant(v8i32, list(range(0, 16, 2)))
-        odd = ir.Constant(v8i32, list(range(1, 16, 2)))
-
-        def pair_madd(x, y):
-            # 16 int16 × 16 int16 → 8 int32 sums of neighbouring products; this exact
-            # pattern (sext, mul, even lanes + odd lanes) is what x86 selects as vpmaddwd.
-            # With int8 values each product is at most 2^14 and a pair 2^15, far inside int32.
-            prod = builder.mul(builder.sext(x, v16i32), builder.sext(y, v16i32))
-            return builder.add(builder.shuffle_vector(prod, prod, even), builder.shuffle_vector(prod, prod, odd))
-
-        with cgutils.for_range(builder, builder.sub(f["k1"], f["k0"])) as loop:
-            kk = loop.index
-            b = [builder.load(builder.bitcast(builder.gep(f["b_at"], [builder.add(builder.mul(kk, const(2 * NR)),
-                                                                                  const(16 * v))]),
-                                              v16i16.as_pointer()), align=2)
-                 for v in range(NR // 8)]
-            for r in range(MR):
-                # A's pair (a[2kk], a[2kk+1]) read as one int32 and copied to all 8 lanes:
-                # as 16 int16 that is a[2kk], a[2kk+1], a[2kk], a[2kk+1], ...
-                a = builder.bitcast(_splat(builder, builder.load(builder.gep(f["a_row"][r], [kk]), align=4)), v16i16)
-                for v in range(NR // 8):
-                    # subtle: int32 adds wrap in LLVM as in C; the check on K in gemm.py
-                    # (K·128·128 ≤ 2^31 − 1) is what keeps every partial sum in range.
-                    builder.store(builder.add(builder.load(acc[r][v]), pair_madd(a, b[v])), acc[r][v])
-        _tile_store(builder, f)
+        a_, b_, c_, pr_, q_, ci_, k0_, k1_ = args
+        f = _tile_frame(context, builder, signature.args[:2], (a_, b_), pr_, q_, k0_, k1_, 2)   # k in pairs
+        c_vec = _acc_from_c(context, builder, f, signature.args[2], c_, ci_)
+        _pairs_loop(builder, f)
+        _acc_to_c(builder, f, c_vec)
         return context.get_dummy_value()
 
-    return types.void(a, Bp, C, pr, q, ci, k0, k1), codegen
+    return types.void(a, Bp, C, types.intp, types.intp, types.intp, types.intp, types.intp), codegen
+
+
+@intrinsic
+def _tile_out_llvm(typingctx, a, Bp, epi, out, pr, q, oi, k1):
+    """out[oi+r, NR·q+c] = the output pipeline of Σ_{kk < k1} Σ_t a[pr+r, 2kk+t]·Bp[q, kk, 2c+t]:
+    the whole k range in one pass, then bias, multiplier, zero point and clamp on the registers."""
+    _check_arrays("_tile_out", ("a", a, types.int16, 2), ("Bp", Bp, types.int16, 3), ("epi", epi, types.int32, 2),
+                  ("out", out, types.int8, 2))
+
+    def codegen(context, builder, signature, args):
+        a_, b_, epi_, out_, pr_, q_, oi_, k1_ = args
+        f = _tile_frame(context, builder, signature.args[:2], (a_, b_), pr_, q_, _zero(context), k1_, 2)
+        _acc_zero(builder, f)
+        _pairs_loop(builder, f)
+        _acc_to_codes(context, builder, f, signature.args[2:4], (epi_, out_), oi_)
+        return context.get_dummy_value()
+
+    return types.void(a, Bp, epi, out, types.intp, types.intp, types.intp, types.intp), codegen
+
+
+def _zero(context):
+    from llvmlite import ir
+    return ir.Constant(context.get_value_type(types.intp), 0)
 
 
 # Under NUMBA_DISABLE_JIT=1 the drivers below run as Python and cannot call LLVM IR.
-_tile = _tile_reference if config.DISABLE_JIT else _tile_llvm
+_tile = tile_reference if config.DISABLE_JIT else _tile_llvm
 
 
 # --- drivers: strips of rows, passes over k, panels of B ------------------------------------
@@ -271,98 +331,198 @@ def gemm_packed(A: np.ndarray, Bp: np.ndarray, n: int, parallel: bool = True) ->
 
 # --- the output pipeline: bias, requantization, zero point, clamp ------------------------------
 #
-#     y[i, j] = clamp(z + rrs(srdhm(sls(acc[i, j] + bias[j], ls_j), M0_j), rs_j), lo, hi)
+#     y[i, j] = clamp(z + rrs(srdhm(sat(sat(acc[i, j] + bias[j]) << ls_j), M0_j), rs_j), lo, hi)
 #
-# gemmlowp's "output stages", applied to a strip of C right after its tile loop, while
-# the strip (64 rows × N int32, 64 KB at N = 256) is still in L2: the int32 accumulator
-# never goes to memory and comes back. The readable twins of each step are in
-# requant.py (srdhm_reference, saturating_left_shift_reference,
-# rounding_right_shift_reference); the tests compare them bit for bit.
+# gemmlowp's "output stages". In the fused layer they run on the tile's accumulators while
+# these are still in registers (``_tile_out_llvm``), so the int32 tile is never stored; where a
+# tile cannot finish in one pass (K over 2·KC, or a tile at the ragged edge of the output) they
+# run on a strip's block of C right after its GEMM, 8 columns at a time (``_requant8_llvm``).
+# The readable twins of each step are in requant.py (srdhm_reference,
+# saturating_left_shift_reference, rounding_right_shift_reference) and the constants come from
+# twins.epilogue_params; the tests compare everything bit for bit.
 #
 # subtle (Numba): this code lives here, not in requant.py, because the fused kernel
 # is cached (cache=True) and a cached kernel that calls a jitted helper from another
 # module keeps serving the helper's old code after that module changes.
 
-def shift_parts(n) -> tuple:
-    """Per-channel (ls, rs, add, bump) from shifts n (M = M0·2^(−31−n)); offline, NumPy.
+def _requant_ir(builder, acc, param):
+    """<8 x i32> accumulators → <8 x i8> codes, in LLVM IR; ``param(row)`` loads that row of epi for
+    the vector's 8 columns. The steps of ``_output_cols``, in int32 lanes and with no branch:
 
-    ls = max(−n, 0) is the left shift of M ≥ 1 and rs = max(n, 0) the rounding right
-    shift; add = max(2^(rs−1) − 1, 0) and bump = 1 if rs > 0 else 0 turn gemmlowp's
-    rounding right shift into one add and one shift (see ``_output_row``).
+    * + bias: a plain int32 add, exact because ``prepare_layer`` bounds |acc + bias| below 2^31
+      (the VNNI tile's raw sum may leave int32 before its corrected bias comes back: the add
+      wraps modulo 2^32, and the true sum fits, so the wrapped one is it);
+    * the left shift of M ≥ 1, saturating: y = x << ls is exact iff (y >> ls) == x, and
+      otherwise x's sign chooses INT32_MIN or INT32_MAX, which is (x >> 31) ^ INT32_MAX;
+    * srdhm(x, M0) = (x·M0 + 2^30) >> 31: gemmlowp nudges negative products by 1 − 2^30 and then
+      truncates towards 0, and trunc(v / 2^31) = floor((v + 2^31 − 1) / 2^31) for v < 0, the same
+      floor. x and M0 are int32, so the product is ``vpmuldq`` (int32 × int32 → int64), and the
+      shift keeps bits 31..62 (a logical shift, then a truncation: no 64-bit arithmetic shift,
+      which AVX2 lacks);
+    * RoundingDivideByPOT: (q >> rs) + [(q & mask) > half + [q < 0]] (``vpsravd``);
+    * the clamp to [lo − z, hi − z], then + z, which cannot wrap.
     """
-    n = np.asarray(n, dtype=np.int64)
-    ls, rs = np.maximum(-n, 0), np.maximum(n, 0)
-    add = np.maximum(((np.int64(1) << rs) >> 1) - 1, 0)
-    return ls, rs, add, (rs > 0).astype(np.int64)
+    from llvmlite import ir
+    v8i32 = ir.VectorType(ir.IntType(32), 8)
+
+    def c32(v):
+        return ir.Constant(v8i32, [v] * 8)
+
+    x = builder.add(acc, param(EPI_BIAS))
+    ls = param(EPI_LS)
+    y = builder.shl(x, ls)
+    exact = builder.icmp_signed("==", builder.ashr(y, ls), x)
+    x = builder.select(exact, y, builder.xor(builder.ashr(x, c32(31)), c32(2 ** 31 - 1)))
+    q = _srdhm_ir(builder, x, param(EPI_M0))
+    threshold = builder.add(param(EPI_HALF), builder.lshr(q, c32(31)))                   # + 1 where q < 0
+    up = builder.zext(builder.icmp_signed(">", builder.and_(q, param(EPI_MASK)), threshold), v8i32)
+    y = builder.add(builder.ashr(q, param(EPI_RS)), up)
+    lo, hi = param(EPI_LO), param(EPI_HI)
+    y = builder.select(builder.icmp_signed("<", y, lo), lo, y)
+    y = builder.select(builder.icmp_signed(">", y, hi), hi, y)
+    return builder.trunc(builder.add(y, param(EPI_Z)), ir.VectorType(ir.IntType(8), 8))
+
+
+def _srdhm_ir(builder, x, m0):
+    """(x·M0 + 2^30) >> 31 on <8 x i32>, as two multiplies of 4 lanes each (even, odd) in 64 bits.
+
+    Spelled this way, not as one <8 x i64> product, because widening all 8 lanes costs three
+    cross-lane shuffles (two sign extensions, one narrowing) and x86 has few shuffle units: each
+    half is one ``vpmuldq``, which reads the low int32 of each int64 lane as signed. The even
+    products keep their result in the low half of each lane (>> 31), the odd ones in the high
+    half (<< 1 puts bits 31..62 there), and one in-lane blend interleaves them.
+    """
+    from llvmlite import ir
+    v4i64 = ir.VectorType(ir.IntType(64), 4)
+
+    def c64(v):
+        return ir.Constant(v4i64, [v] * 4)
+
+    xs, ms = builder.bitcast(x, v4i64), builder.bitcast(m0, v4i64)
+    low = builder.mul(builder.ashr(builder.shl(xs, c64(32)), c64(32)), builder.ashr(builder.shl(ms, c64(32)), c64(32)))
+    high = builder.mul(builder.ashr(xs, c64(32)), builder.ashr(ms, c64(32)))
+    even = builder.bitcast(builder.lshr(builder.add(low, c64(2 ** 30)), c64(31)), x.type)
+    odd = builder.bitcast(builder.shl(builder.add(high, c64(2 ** 30)), c64(1)), x.type)
+    return builder.shuffle_vector(even, odd, ir.Constant(ir.VectorType(ir.IntType(32), 8), [0, 9, 2, 11, 4, 13, 6, 15]))
+
+
+def _epi_param(context, builder, epi_ty, epi_val, col):
+    """``param(row)`` for _requant_ir: epi[row, col:col+8] as <8 x i32>."""
+    from llvmlite import ir
+    intp = context.get_value_type(types.intp)
+    return lambda row: builder.load(_cell(context, builder, epi_ty, epi_val, ir.Constant(intp, row), col, 8, 32),
+                                    align=4)
+
+
+def _acc_to_codes(context, builder, f, tys, vals, oi) -> None:
+    """out[oi+r, NR·q + 8v : +8] = the output pipeline of the accumulators, straight from registers."""
+    const = f["const"]
+    for v in range(NR // 8):
+        col = builder.add(builder.mul(f["q"], const(NR)), const(8 * v))
+        param = _epi_param(context, builder, tys[0], vals[0], col)
+        for r in range(MR):
+            codes = _requant_ir(builder, builder.load(f["acc"][r][v]), param)
+            builder.store(codes, _cell(context, builder, tys[1], vals[1], builder.add(oi, const(r)), col, 8, 8),
+                          align=1)
+
+
+@intrinsic
+def _requant8_llvm(typingctx, C, r, c, epi, out, o):
+    """out[o, c:c+8] = the output pipeline of C[r, c:c+8], vectorised."""
+    _check_arrays("_requant8", ("C", C, types.int32, 2), ("epi", epi, types.int32, 2), ("out", out, types.int8, 2))
+
+    def codegen(context, builder, signature, args):
+        c_, r_, col, epi_, out_, o_ = args
+        acc = builder.load(_cell(context, builder, signature.args[0], c_, r_, col, 8, 32), align=4)
+        codes = _requant_ir(builder, acc, _epi_param(context, builder, signature.args[3], epi_, col))
+        builder.store(codes, _cell(context, builder, signature.args[4], out_, o_, col, 8, 8), align=1)
+        return context.get_dummy_value()
+
+    return types.void(C, types.intp, types.intp, epi, out, types.intp), codegen
 
 
 @njit(cache=True, inline="always")
-def _output_row(C, r, n_cols, bias, M0, ls, rs, add, bump, z, lo, hi, out, o):
-    """out[o, :n_cols] = the output pipeline of C[r, :n_cols]: no data-dependent branch in the loop.
+def _output_cols(C, r, c0, c1, epi, out, o):
+    """out[o, c0:c1] = the output pipeline of C[r, c0:c1], one value at a time: the steps of
+    ``_requant_ir`` in Numba's int64, each cast explicit (the product of two int32 needs 63 bits).
+    The vector tail, and the twin of ``_requant8_llvm`` and of the epilogue of ``_tile_out_llvm``."""
+    for c in range(c0, c1):
+        x = np.int64(np.int32(C[r, c] + epi[EPI_BIAS, c]))  # |acc + bias| < 2^31 (prepare_layer); VNNI: wraps back
+        x = min(max(x << np.int64(epi[EPI_LS, c]), np.int64(-2147483648)), np.int64(2147483647))  # M ≥ 1, saturating
+        q = (x * np.int64(epi[EPI_M0, c]) + np.int64(1073741824)) >> 31                    # srdhm
+        threshold = np.int64(epi[EPI_HALF, c]) + np.int64(q < 0)
+        y = (q >> np.int64(epi[EPI_RS, c])) + np.int64((q & np.int64(epi[EPI_MASK, c])) > threshold)
+        y = min(max(y, np.int64(epi[EPI_LO, c])), np.int64(epi[EPI_HI, c])) + np.int64(epi[EPI_Z, c])
+        out[o, c] = np.int8(y)                              # within [lo, hi] ⊂ int8: the cast is exact
 
-    Two identities make gemmlowp's steps short and branch-free (the tests check them
-    bit for bit against the literal definitions in requant.py, on every extreme):
 
-    * srdhm(x, M0) = (x·M0 + 2^30) >> 31. For x·M0 ≥ 0 that is its definition; for
-      x·M0 < 0 gemmlowp adds 1 − 2^30 and divides truncating towards 0, and
-      trunc(v / 2^31) = floor((v + 2^31 − 1) / 2^31) for v < 0, which is the same
-      floor((x·M0 + 2^30) / 2^31). (M0 ≥ 2^30, so srdhm's one overflow, INT32_MIN
-      times INT32_MIN, cannot occur here; the caller checks M0.)
-    * rounding_right_shift(q, rs) = (q + add + bump·[q ≥ 0]) >> rs: adding 2^(rs−1)
-      before the floor rounds ties up for q ≥ 0, adding 2^(rs−1) − 1 rounds them
-      down for q < 0, both away from zero; rs = 0 adds nothing.
+def _requant8_twin(C, r, c, epi, out, o):
+    _output_cols(C, r, c, c + 8, epi, out, o)
 
-    Comparisons become 0/1 and clamps min/max, so LLVM vectorizes the loop. Numba
-    promotes to int64 anyway; here it is on purpose, each value cast explicitly: the
-    product of two int32 needs 63 bits.
-    """
-    for c in range(n_cols):
-        x = np.int64(C[r, c]) + np.int64(bias[c])          # int32 + int32: bounded offline, no wrap
-        x = x << ls[c]                                      # M ≥ 1 only: ls ≤ 31 keeps it in 63 bits ...
-        x = min(max(x, np.int64(-2147483648)), np.int64(2147483647))   # ... then saturates to int32
-        q = (x * M0[c] + np.int64(1073741824)) >> 31                    # srdhm
-        y = ((q + add[c] + bump[c] * np.int64(q >= 0)) >> rs[c]) + z    # rounding right shift, zero point
-        out[o, c] = np.int8(min(max(y, lo), hi))            # lo, hi within int8: the cast is exact
+
+def _tile_out_twin(a, Bp, epi, out, pr, q, oi, k1, tile=tile_reference):
+    C = np.zeros((pr + MR, Bp.shape[0] * NR), np.int32)
+    tile(a, Bp, C, pr, q, pr, 0, k1)
+    for r in range(MR):
+        _output_cols(C, pr + r, NR * q, NR * q + NR, epi, out, oi + r)
+
+
+_requant8 = _requant8_twin if config.DISABLE_JIT else _requant8_llvm
+_tile_out = _tile_out_twin if config.DISABLE_JIT else _tile_out_llvm
+
+
+@njit(cache=True, inline="always")
+def _output_row(C, r, c0, c1, epi, out, o):
+    """out[o, c0:c1] from C[r, c0:c1]: 8 columns per vector step, the rest one by one."""
+    c = c0
+    while c + 8 <= c1:
+        _requant8(C, r, c, epi, out, o)
+        c += 8
+    _output_cols(C, r, c, c1, epi, out, o)
 
 
 @njit(cache=True, parallel=True)
-def _requantize_rows(acc, bias, M0, ls, rs, add, bump, z, lo, hi, out):
+def _requantize_rows(acc, epi, out):
     for i in prange(acc.shape[0]):
-        _output_row(acc, i, acc.shape[1], bias, M0, ls, rs, add, bump, z, lo, hi, out, i)
+        _output_row(acc, i, 0, acc.shape[1], epi, out, i)
 
 
 @njit(cache=True, inline="always")
-def _layer_strip(A, Bp, n_out, bias, M0, ls, rs, add, bump, z, lo, hi, out, i0, i1, finish):
-    """Rows i0..i1 of the layer: the strip's GEMM into a local int32 block, then its output pipeline
-    (``finish=False`` stops after the GEMM: the benchmark's way to time the two apart)."""
-    Kh = Bp.shape[1]
+def _layer_strip(A, Bp, epi, out, i0, i1, finish):
+    """Rows i0..i1 of the layer. Where the k range fits one pass, every whole 4×16 tile finishes in
+    registers (``_tile_out``); the ragged edges, and every tile when K is longer, go through a local
+    int32 block of C and ``_output_row``. ``finish=False`` stops after the GEMM into C: the
+    benchmark's way to time the GEMM alone."""
+    Kh, n_out, rows = Bp.shape[1], out.shape[1], i1 - i0
     a = _widen_rows(A, i0, i1, Kh)
-    shape = (a.shape[0], Bp.shape[0] * NR)
-    C = np.zeros(shape, dtype=np.int32) if Kh == 0 else np.empty(shape, dtype=np.int32)   # k0 = 0 writes all
-    for k0 in range(0, Kh, KC):
-        k1 = min(Kh, k0 + KC)
-        for q in range(Bp.shape[0]):
-            for pr in range(0, a.shape[0], MR):
-                _tile(a, Bp, C, pr, q, pr, k0, k1)           # C's rows are the strip's: ci = pr
-    if finish:
-        for r in range(i1 - i0):
-            _output_row(C, r, n_out, bias, M0, ls, rs, add, bump, z, lo, hi, out, i0 + r)
+    full_q, full_r = (n_out // NR, rows // MR * MR) if finish and Kh <= KC else (0, 0)
+    for q in range(full_q):
+        for pr in range(0, full_r, MR):
+            _tile_out(a, Bp, epi, out, pr, q, i0 + pr, Kh)
+    if full_q * NR < n_out or full_r < rows:
+        C = np.zeros((a.shape[0], Bp.shape[0] * NR), np.int32) if Kh == 0 else \
+            np.empty((a.shape[0], Bp.shape[0] * NR), np.int32)                  # k0 = 0 writes all it reads
+        for k0 in range(0, Kh, KC):
+            k1 = min(Kh, k0 + KC)
+            for q in range(Bp.shape[0]):
+                for pr in range(0, a.shape[0], MR):
+                    if q >= full_q or pr >= full_r:                             # not finished in registers
+                        _tile(a, Bp, C, pr, q, pr, k0, k1)
+        if finish:
+            for r in range(rows):
+                _output_row(C, r, full_q * NR if r < full_r else 0, n_out, epi, out, i0 + r)
 
 
 @njit(cache=True, parallel=True)
-def _layer_parallel(A, Bp, n_out, bias, M0, ls, rs, add, bump, z, lo, hi, rows, out, finish):
-    M = A.shape[0]
-    for t in prange(-(-M // rows)):                      # strips of rows split between threads
-        _layer_strip(A, Bp, n_out, bias, M0, ls, rs, add, bump, z, lo, hi, out, t * rows,
-                     min(M, t * rows + rows), finish)
+def _layer_parallel(A, Bp, epi, rows, out, finish):
+    for t in prange(-(-A.shape[0] // rows)):             # strips of rows split between threads
+        _layer_strip(A, Bp, epi, out, t * rows, min(A.shape[0], t * rows + rows), finish)
 
 
 @njit(cache=True)
-def _layer_serial(A, Bp, n_out, bias, M0, ls, rs, add, bump, z, lo, hi, rows, out, finish):
-    M = A.shape[0]
-    for t in range(-(-M // rows)):
-        _layer_strip(A, Bp, n_out, bias, M0, ls, rs, add, bump, z, lo, hi, out, t * rows,
-                     min(M, t * rows + rows), finish)
+def _layer_serial(A, Bp, epi, rows, out, finish):
+    for t in range(-(-A.shape[0] // rows)):
+        _layer_strip(A, Bp, epi, out, t * rows, min(A.shape[0], t * rows + rows), finish)
 
 
 # --- VNNI: four int8 products per lane and instruction, where the processor has it ----------------
@@ -374,19 +534,10 @@ def _layer_serial(A, Bp, n_out, bias, M0, ls, rs, add, bump, z, lo, hi, rows, ou
 # computed offline:  Σ_k (x_k + 128)·w_kj = Σ_k x_k·w_kj + 128·Σ_k w_kj.  The fused layer folds
 # −128·Σ_k w_kj into its bias, so the correction costs nothing at run time.
 #
-# The tile below is the same 4×16 register tile as ``_tile_llvm``, reading k four at a time
-# from B packed in quads (``pack_b_quads``). It is compiled only on a processor that reports the
+# The tiles below are the same 4×16 register tiles as above, reading k four at a time from B
+# packed in quads (``twins.pack_b_quads``). They are compiled only on a processor that reports the
 # feature (``cpu.vnni_available``, from the features LLVM detects for this host); elsewhere the
-# portable tile above runs, and with the JIT off the NumPy twin ``_tile_vnni_reference`` does.
-
-def pack_b_quads(B: np.ndarray) -> np.ndarray:
-    """Bq[q, kq, 4c + t] = B[4kq + t, NR·q + c], zero-padded: (⌈N/NR⌉, ⌈K/4⌉, 4·NR) int8. Done once."""
-    K, N = B.shape
-    Bz = np.zeros((4 * (-(-K // 4)), -(-N // NR) * NR), np.int8)
-    Bz[:K, :N] = B
-    Kq, Q = Bz.shape[0] // 4, Bz.shape[1] // NR
-    return np.ascontiguousarray(Bz.reshape(Kq, 4, Q, NR).transpose(2, 0, 3, 1).reshape(Q, Kq, 4 * NR))
-
+# portable tiles run, and with the JIT off the NumPy twin ``tile_vnni_reference`` does.
 
 @njit(cache=True, inline="always")
 def _shift_rows(A, i0, i1, Kq):
@@ -398,77 +549,97 @@ def _shift_rows(A, i0, i1, Kq):
     return a
 
 
-def _tile_vnni_reference(a, Bq, C, pr, q, ci, k0, k1):
-    """The NumPy twin of :func:`_tile_vnni`: C[ci:ci+MR, NR·q:NR·q+NR] (+)= a's rows · B's k-quads k0..k1."""
-    x = a[pr:pr + MR, 4 * k0:4 * k1].astype(np.int64)                  # unsigned, x + 128
-    y = Bq[q, k0:k1].reshape(k1 - k0, NR, 4).astype(np.int64)          # y[kq, c, t] = B[4kq + t, NR·q + c]
-    part = x @ y.transpose(0, 2, 1).reshape(4 * (k1 - k0), NR)
-    cols = slice(NR * q, NR * q + NR)
-    C[ci:ci + MR, cols] = part if k0 == 0 else C[ci:ci + MR, cols] + part
+def _quads_loop(builder, f) -> None:
+    """acc[r][v] += Σ_kq a[r, 4kq:4kq+4]·B[4kq:4kq+4, 8v:8v+8] over the pass, with ``vpdpbusd``."""
+    from llvmlite import ir
+    v8i32 = ir.VectorType(ir.IntType(32), 8)
+    # <8 x i32> operands: the signature LLVM has always accepted (newer LLVM upgrades it to bytes)
+    dp = cgutils.get_or_insert_function(builder.module, ir.FunctionType(v8i32, [v8i32, v8i32, v8i32]),
+                                        "llvm.x86.avx512.vpdpbusd.256")
+    const, acc = f["const"], f["acc"]
+    with cgutils.for_range(builder, builder.sub(f["k1"], f["k0"])) as loop:
+        kk = loop.index
+        b = [builder.load(builder.bitcast(builder.gep(f["b_at"], [builder.add(builder.mul(kk, const(4 * NR)),
+                                                                              const(32 * v))]),
+                                          v8i32.as_pointer()), align=1)        # 8 columns × 4 k, unaligned
+             for v in range(NR // 8)]
+        for r in range(MR):
+            quad = _splat(builder, builder.load(builder.gep(f["a_row"][r], [kk]), align=1))   # 4 bytes of row r
+            for v in range(NR // 8):
+                builder.store(builder.call(dp, [builder.load(acc[r][v]), quad, b[v]]), acc[r][v])
 
 
 @intrinsic
 def _tile_vnni_llvm(typingctx, a, Bq, C, pr, q, ci, k0, k1):
     """C[ci+r, NR·q+c] (+)= Σ_{k0 ≤ kq < k1} Σ_t a[pr+r, 4kq+t]·Bq[q, kq, 4c+t] with ``vpdpbusd``."""
-    for name, arr, dtype, ndim in (("a", a, types.uint8, 2), ("Bq", Bq, types.int8, 3), ("C", C, types.int32, 2)):
-        if not (isinstance(arr, types.Array) and arr.dtype == dtype and arr.ndim == ndim and arr.layout == "C"):
-            raise TypingError(f"_tile_vnni needs {name} as a C-contiguous {ndim}-D {dtype} array, got {arr}")
+    _check_arrays("_tile_vnni", ("a", a, types.uint8, 2), ("Bq", Bq, types.int8, 3), ("C", C, types.int32, 2))
 
     def codegen(context, builder, signature, args):
-        from llvmlite import ir
-        v8i32 = ir.VectorType(ir.IntType(32), 8)
-        # <8 x i32> operands: the signature LLVM has always accepted (newer LLVM upgrades it to bytes)
-        dp = cgutils.get_or_insert_function(builder.module, ir.FunctionType(v8i32, [v8i32, v8i32, v8i32]),
-                                            "llvm.x86.avx512.vpdpbusd.256")
-        f = _tile_frame(context, builder, signature, args, 4)       # k in quads
-        const, acc = f["const"], f["acc"]
-        with cgutils.for_range(builder, builder.sub(f["k1"], f["k0"])) as loop:
-            kk = loop.index
-            b = [builder.load(builder.bitcast(builder.gep(f["b_at"], [builder.add(builder.mul(kk, const(4 * NR)),
-                                                                                  const(32 * v))]),
-                                              v8i32.as_pointer()), align=1)        # 8 columns × 4 k, unaligned
-                 for v in range(NR // 8)]
-            for r in range(MR):
-                quad = _splat(builder, builder.load(builder.gep(f["a_row"][r], [kk]), align=1))   # 4 bytes of row r
-                for v in range(NR // 8):
-                    builder.store(builder.call(dp, [builder.load(acc[r][v]), quad, b[v]]), acc[r][v])
-        _tile_store(builder, f)
+        a_, b_, c_, pr_, q_, ci_, k0_, k1_ = args
+        f = _tile_frame(context, builder, signature.args[:2], (a_, b_), pr_, q_, k0_, k1_, 4)   # k in quads
+        c_vec = _acc_from_c(context, builder, f, signature.args[2], c_, ci_)
+        _quads_loop(builder, f)
+        _acc_to_c(builder, f, c_vec)
         return context.get_dummy_value()
 
-    return types.void(a, Bq, C, pr, q, ci, k0, k1), codegen
+    return types.void(a, Bq, C, types.intp, types.intp, types.intp, types.intp, types.intp), codegen
 
 
-_tile_vnni = _tile_vnni_reference if config.DISABLE_JIT else _tile_vnni_llvm
+@intrinsic
+def _tile_vnni_out_llvm(typingctx, a, Bq, epi, out, pr, q, oi, k1):
+    """``_tile_out_llvm`` with the VNNI tile: one pass over k in quads, the output pipeline in registers."""
+    _check_arrays("_tile_vnni_out", ("a", a, types.uint8, 2), ("Bq", Bq, types.int8, 3),
+                  ("epi", epi, types.int32, 2), ("out", out, types.int8, 2))
+
+    def codegen(context, builder, signature, args):
+        a_, b_, epi_, out_, pr_, q_, oi_, k1_ = args
+        f = _tile_frame(context, builder, signature.args[:2], (a_, b_), pr_, q_, _zero(context), k1_, 4)
+        _acc_zero(builder, f)
+        _quads_loop(builder, f)
+        _acc_to_codes(context, builder, f, signature.args[2:4], (epi_, out_), oi_)
+        return context.get_dummy_value()
+
+    return types.void(a, Bq, epi, out, types.intp, types.intp, types.intp, types.intp), codegen
+
+
+def _tile_vnni_out_twin(a, Bq, epi, out, pr, q, oi, k1):
+    _tile_out_twin(a, Bq, epi, out, pr, q, oi, k1, tile=tile_vnni_reference)
+
+
+_tile_vnni = tile_vnni_reference if config.DISABLE_JIT else _tile_vnni_llvm
+_tile_vnni_out = _tile_vnni_out_twin if config.DISABLE_JIT else _tile_vnni_out_llvm
 
 
 @njit(cache=True, inline="always")
-def _layer_strip_vnni(A, Bq, n_out, bias, M0, ls, rs, add, bump, z, lo, hi, out, i0, i1, finish):
-    """``_layer_strip`` with the VNNI tile: A as unsigned bytes, B in k-quads, the bias already corrected."""
-    Kq = Bq.shape[1]
+def _layer_strip_vnni(A, Bq, epi, out, i0, i1, finish):
+    """``_layer_strip`` with the VNNI tiles: A as unsigned bytes, B in k-quads, epi's bias corrected."""
+    Kq, n_out, rows = Bq.shape[1], out.shape[1], i1 - i0
     a = _shift_rows(A, i0, i1, Kq)
-    shape = (a.shape[0], Bq.shape[0] * NR)
-    C = np.zeros(shape, dtype=np.int32) if Kq == 0 else np.empty(shape, dtype=np.int32)   # k0 = 0 writes all
-    for k0 in range(0, Kq, KC):
-        k1 = min(Kq, k0 + KC)
-        for q in range(Bq.shape[0]):
-            for pr in range(0, a.shape[0], MR):
-                _tile_vnni(a, Bq, C, pr, q, pr, k0, k1)
-    if finish:
-        for r in range(i1 - i0):
-            _output_row(C, r, n_out, bias, M0, ls, rs, add, bump, z, lo, hi, out, i0 + r)
+    full_q, full_r = (n_out // NR, rows // MR * MR) if finish and Kq <= KC else (0, 0)
+    for q in range(full_q):
+        for pr in range(0, full_r, MR):
+            _tile_vnni_out(a, Bq, epi, out, pr, q, i0 + pr, Kq)
+    if full_q * NR < n_out or full_r < rows:
+        C = np.zeros((a.shape[0], Bq.shape[0] * NR), np.int32) if Kq == 0 else \
+            np.empty((a.shape[0], Bq.shape[0] * NR), np.int32)
+        for k0 in range(0, Kq, KC):
+            k1 = min(Kq, k0 + KC)
+            for q in range(Bq.shape[0]):
+                for pr in range(0, a.shape[0], MR):
+                    if q >= full_q or pr >= full_r:
+                        _tile_vnni(a, Bq, C, pr, q, pr, k0, k1)
+        if finish:
+            for r in range(rows):
+                _output_row(C, r, full_q * NR if r < full_r else 0, n_out, epi, out, i0 + r)
 
 
 @njit(cache=True, parallel=True)
-def _layer_parallel_vnni(A, Bq, n_out, bias, M0, ls, rs, add, bump, z, lo, hi, rows, out, finish):
-    M = A.shape[0]
-    for t in prange(-(-M // rows)):
-        _layer_strip_vnni(A, Bq, n_out, bias, M0, ls, rs, add, bump, z, lo, hi, out, t * rows,
-                          min(M, t * rows + rows), finish)
+def _layer_parallel_vnni(A, Bq, epi, rows, out, finish):
+    for t in prange(-(-A.shape[0] // rows)):
+        _layer_strip_vnni(A, Bq, epi, out, t * rows, min(A.shape[0], t * rows + rows), finish)
 
 
 @njit(cache=True)
-def _layer_serial_vnni(A, Bq, n_out, bias, M0, ls, rs, add, bump, z, lo, hi, rows, out, finish):
-    M = A.shape[0]
-    for t in range(-(-M // rows)):
-        _layer_strip_vnni(A, Bq, n_out, bias, M0, ls, rs, add, bump, z, lo, hi, out, t * rows,
-                          min(M, t * rows + rows), finish)
+def _layer_serial_vnni(A, Bq, epi, rows, out, finish):
+    for t in range(-(-A.shape[0] // rows)):
+        _layer_strip_vnni(A, Bq, epi, out, t * rows, min(A.shape[0], t * rows + rows), finish)
