@@ -570,3 +570,47 @@ def test_the_finishing_tile_and_the_vector_requantize_equal_their_twins(rng):
         microkernel._output_cols(C_ok, r, c, c + 8, epi, want, r)
         assert np.array_equal(got, want)
         assert (np.delete(got[r], np.arange(c, c + 8)) == 7).all()
+
+
+@pytest.mark.parametrize("B", [0, 1, 6, 130, 301])
+def test_the_network_kernel_gives_every_layers_readable_codes(rng, B):
+    """One call for all layers (strips through every layer) against layer_reference, layer by layer."""
+    from minicompress.kernels.cpu import vnni_available
+    from minicompress.kernels.layer import layer_reference, prepare_layer
+    from minicompress.kernels.network import network_int8
+    widths = [37, 48, 21, 10]                        # ragged: whole tiles and edges in every layer
+    x = rng.integers(-128, 128, (B, widths[0])).astype(np.int8)
+    layers, expected, h = [], [], x
+    for K, N in zip(widths[:-1], widths[1:]):
+        _, w, bias, M0, n = _layer_case(rng, 1, K, N)
+        layers.append(prepare_layer(w, bias, M0, n, -3, -3, 127))
+        h = layer_reference(h, w, bias, M0, n, -3, -3, 127)
+        expected.append(h)
+    tiles = (False, True) if (vnni_available() or config.DISABLE_JIT) else (False,)
+    for vnni in tiles:
+        for parallel in (False, True):
+            got = network_int8(x, layers, parallel=parallel, vnni=vnni)
+            assert [g.shape for g in got] == [e.shape for e in expected]
+            assert all(np.array_equal(g, e) for g, e in zip(got, expected)), (vnni, parallel)
+
+
+def test_the_network_kernel_refuses_layers_that_do_not_chain():
+    from minicompress.kernels.layer import prepare_layer
+    from minicompress.kernels.network import network_int8, shares
+    a = prepare_layer(np.ones((3, 4), np.int8), np.zeros(4), [2 ** 30] * 4, [0] * 4, 0)
+    b = prepare_layer(np.ones((5, 2), np.int8), np.zeros(2), [2 ** 30] * 2, [0] * 2, 0)
+    with pytest.raises(ValueError, match=r"layer 1 takes 5 inputs but layer 0 gives 4 outputs"):
+        network_int8(np.ones((2, 3), np.int8), [a, b])
+    with pytest.raises(TypeError, match=r"layer 0 is a ndarray, not a PreparedLayer"):
+        network_int8(np.ones((2, 3), np.int8), [np.ones((3, 4), np.int8)])
+    with pytest.raises(ValueError, match=r"at least one layer"):
+        network_int8(np.ones((2, 3), np.int8), [])
+    with pytest.raises(TypeError, match=r"gemm_int8 needs A as an int8 ndarray, got float64"):
+        network_int8(np.ones((2, 3)), [a])
+    strided = np.ones((2, 6), np.int8)[:, ::2]
+    assert np.array_equal(network_int8(strided, [a])[0], network_int8(np.ones((2, 3), np.int8), [a])[0])
+    # equal shares of whole 4-row tiles, covering every row once
+    for B, threads in ((450, 2), (1, 2), (5, 3), (0, 2), (4096, 2)):
+        cut = shares(B, threads)
+        assert cut[0] == 0 and cut[-1] == B and np.all(np.diff(cut) >= 0) and np.all(cut[:-1] % 4 == 0)
+        assert np.diff(cut).max() - np.diff(cut).min() <= 4 * (1 + (B % 4 != 0))

@@ -17,6 +17,13 @@ def _tiny_layer(parallel: bool, vnni: bool):
     return layer_int8(np.ones((2, 3), np.int8), layer, parallel=parallel, vnni=vnni)
 
 
+def _tiny_network(parallel: bool, vnni: bool):
+    from ..kernels.layer import prepare_layer
+    from ..kernels.network import network_int8
+    layer = prepare_layer(np.ones((3, 3), np.int8), np.zeros(3, np.int32), [2 ** 30] * 3, [0] * 3, 0)
+    return network_int8(np.ones((2, 3), np.int8), [layer, layer], parallel=parallel, vnni=vnni)
+
+
 def _first_calls() -> list:
     """Call each kernel once on tiny inputs: the compile (or cache load) cost, reported apart."""
     from ..kernels import gemm, microkernel, pack, quantize, requant
@@ -32,11 +39,16 @@ def _first_calls() -> list:
              lambda: requant.requantize(np.ones((2, 2), np.int32), 2 ** 30, 0)),
             ("fused layer, serial", microkernel._layer_serial, lambda: _tiny_layer(False, False)),
             ("fused layer, parallel", microkernel._layer_parallel, lambda: _tiny_layer(True, False)),
+            ("whole network, serial", microkernel._network_serial, lambda: _tiny_network(False, False)),
+            ("whole network, parallel", microkernel._network_parallel, lambda: _tiny_network(True, False)),
             ("pack/unpack", pack._pack, lambda: pack.unpack(pack.pack(np.zeros(4, np.int8), 4), 4, 4))]
     from ..kernels.cpu import vnni_available
     if vnni_available():
         jobs += [("fused layer VNNI, serial", microkernel._layer_serial_vnni, lambda: _tiny_layer(False, True)),
-                 ("fused layer VNNI, parallel", microkernel._layer_parallel_vnni, lambda: _tiny_layer(True, True))]
+                 ("fused layer VNNI, parallel", microkernel._layer_parallel_vnni, lambda: _tiny_layer(True, True)),
+                 ("whole network VNNI, serial", microkernel._network_serial_vnni, lambda: _tiny_network(False, True)),
+                 ("whole network VNNI, parallel", microkernel._network_parallel_vnni,
+                  lambda: _tiny_network(True, True))]
     rows = []
     for name, dispatcher, call in jobs:
         start = time.perf_counter()
@@ -166,17 +178,13 @@ def _bench_requantize(budget: Budget) -> str:
             f"(any one pass over this memory takes about that long)")
 
 
-def _bench_integer_mlp(budget: Budget) -> str:
-    """The integer-only 64-256-256-10 forward against the float32 one, and where its time goes."""
+def _teacher_like(seed: int = 1):
+    """An integer 64-256-256-10 MLP and the same weights as float32 arrays for ``x @ W + b``."""
     from ..integer import IntegerMLP
-    from ..kernels.cpu import vnni_available
-    from ..kernels.layer import SERIAL_BELOW, layer_int8
-    from ..threads import blas_threads
-    g = np.random.default_rng(1)
+    g = np.random.default_rng(seed)
     model = MLP((64, 256, 256, 10), rng=0)
     im = IntegerMLP.from_float(model, g.uniform(0, 1, (512, 64)).astype(np.float32))
     params = [(p.data.T.copy(), b.data.copy()) for p, b in zip(model.parameters()[::2], model.parameters()[1::2])]
-    macs = sum(w.size for w, _ in params)
 
     def float_forward(X):
         h = X
@@ -186,48 +194,99 @@ def _bench_integer_mlp(budget: Budget) -> str:
             if i + 1 < len(params):
                 np.maximum(h, 0, out=h)
         return h
+    return im, float_forward, sum(w.size for w, _ in params), g
 
+
+def _float_and_portable(batches, repeats: int) -> list:
+    """(batch, float32 s, portable integer s) for each batch, side by side: what the AVX2 child measures."""
+    from ..kernels.network import network_int8
+    from ..threads import blas_threads
+    im, float_forward, _, g = _teacher_like()
+    rows = []
+    for batch in batches:
+        X = g.uniform(0, 1, (batch, 64)).astype(np.float32)
+        layers = [L.fused for L in im.layers]
+        t_float1, t_port = best_times([lambda: float_forward(X),
+                                       lambda: network_int8(im.quantize_input(X), layers, vnni=False)],
+                                      repeats=repeats, number=5)
+        with blas_threads():
+            (t_float_all,) = best_times([lambda: float_forward(X)], repeats=repeats, number=5)
+        rows.append((batch, min(t_float1, t_float_all), t_port))
+    return rows
+
+
+def _avx2_child(batches, repeats: int) -> str:
+    """The portable forward compiled for a processor with AVX2 and nothing newer (LLVM's "haswell": no
+    AVX-512, no VNNI), in a child process, so that this machine shows what an AVX2-only machine runs."""
+    import json
+    import os
+    import platform
+    import subprocess
+    import sys
+    import tempfile
+    if platform.machine().lower() not in ("x86_64", "amd64"):
+        return "  AVX2-only code: not measured (this is not an x86-64 processor)"
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, NUMBA_CPU_NAME="haswell", MINICOMPRESS_VNNI="0", NUMBA_CACHE_DIR=cache)
+        code = ("import json; from minicompress.bench.kernels import _float_and_portable as f; "
+                f"print(json.dumps(f({list(batches)}, {repeats})))")
+        run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600)
+    if run.returncode != 0:
+        return "  AVX2-only code: the child process failed: " + (run.stderr.strip().splitlines() or ["?"])[-1]
+    lines = ["  the portable forward compiled for AVX2 only (NUMBA_CPU_NAME=haswell: vpmaddwd + vpaddd, no AVX-512),",
+             "  in a child process, beside its own float32 run:"]
+    for batch, t_float, t_port in json.loads(run.stdout.strip().splitlines()[-1]):
+        lines.append(f"{batch:>7}{1e3 * t_float:>12.3f}{1e3 * t_port:>12.3f}{t_float / t_port:>9.2f}x")
+    return "\n".join(lines)
+
+
+def _bench_integer_mlp(budget: Budget) -> str:
+    """The integer-only 64-256-256-10 forward against the float32 one, and where its time goes."""
+    from ..kernels.cpu import vnni_available
+    from ..kernels.layer import SERIAL_BELOW, layer_int8
+    from ..kernels.network import network_int8
+    from ..threads import blas_threads
+    im, float_forward, macs, g = _teacher_like()
+    layers = [L.fused for L in im.layers]
+    quick = budget.name.lower() == "quick"
+    batches, repeats = ((450,), 7) if quick else ((450, 4096), 15)
     tile = "VNNI (vpdpbusd)" if vnni_available() else "portable (vpmaddwd on x86)"
-    lines = [f"integer-only 64-256-256-10 forward (int8 in, fused layers, int8 logits; {tile} tile) against float32",
-             "NumPy (x @ W + b, ReLU in place; the float side is the faster of 1 BLAS thread and one per core)",
+    lines = [f"integer-only 64-256-256-10 forward (int8 in, one fused kernel for all layers, int8 logits; {tile} "
+             "tile) against float32 NumPy (x @ W + b, ReLU in place; the float side is the faster of 1 BLAS "
+             "thread and one per core)",
              f"{'batch':>7}{'float32 ms':>12}{'integer ms':>12}{'speed-up':>10}{'portable':>10}{'speed-up':>10}"
              f"{'unfused ms':>12}{'quantize in':>13}{'GEMM':>7}{'epilogue':>10}{'fused GOP/s':>13}"]
-    for batch in ((450,) if budget.name.lower() == "quick" else (450, 4096)):
+    for batch in batches:
         X = g.uniform(0, 1, (batch, 64)).astype(np.float32)
-        x_c = im.quantize_input(X)
         inputs = im.forward_all(X)[:-1]
         assert np.array_equal(im.forward_codes(X), im.forward_unfused(X)[-1])
-        gemms = lambda: [layer_int8(c, L.fused, finish=False) for c, L in zip(inputs, im.layers)]  # noqa: E731
-        def portable(X=X):
-            c = im.quantize_input(X)
-            for L in im.layers:
-                c = layer_int8(c, L.fused, vnni=False)
-            return c
+        gemms = lambda: [layer_int8(c, L, finish=False) for c, L in zip(inputs, layers)]  # noqa: E731
+        portable = lambda X=X: network_int8(im.quantize_input(X), layers, vnni=False)  # noqa: E731
         t_int, t_portable, t_unfused, t_quant, t_gemm, t_float1 = best_times(
             [lambda: im.forward_codes(X), portable, lambda: im.forward_unfused(X), lambda: im.quantize_input(X),
-             gemms, lambda: float_forward(X)], repeats=7, number=5)
+             gemms, lambda: float_forward(X)], repeats=repeats, number=5)
         with blas_threads():
-            (t_float_all,) = best_times([lambda: float_forward(X)], repeats=7, number=5)
+            (t_float_all,) = best_times([lambda: float_forward(X)], repeats=repeats, number=5)
         t_float = min(t_float1, t_float_all)
         epilogue = max(t_int - t_quant - t_gemm, 0.0)
-        del x_c
         lines.append(f"{batch:>7}{1e3 * t_float:>12.3f}{1e3 * t_int:>12.3f}{t_float / t_int:>9.2f}x"
-                     f"{1e3 * t_portable:>10.3f}{t_float / t_portable:>9.2f}x{1e3 * t_unfused:>12.3f}{100 * t_quant / t_int:>12.0f}%{100 * t_gemm / t_int:>6.0f}%"
+                     f"{1e3 * t_portable:>10.3f}{t_float / t_portable:>9.2f}x{1e3 * t_unfused:>12.3f}"
+                     f"{100 * t_quant / t_int:>12.0f}%{100 * t_gemm / t_int:>6.0f}%"
                      f"{100 * epilogue / t_int:>9.0f}%{2 * macs * batch / t_int / 1e9:>13.1f}")
-    lines.append("targets: at least 1.5x faster than float32 at batch 450, 2x at 4096; 'portable' is the same "
-                 "fused forward on the tile every x86 runs (no VNNI); the shares are of the fused forward "
-                 "(epilogue = the rest: bias, requantization, clamp, inside the fused kernels)")
+    lines.append("targets: at least 1.5x faster than float32 at batch 450, 2x at 4096. 'portable' is the same "
+                 "forward on the tile every processor runs (no VNNI), compiled for this one (LLVM may still pick "
+                 "AVX-512 instructions here). Shares are of the fused forward: GEMM = the layers with their sums "
+                 "stored to memory and no output pipeline; epilogue = the rest (bias, requantization, clamp, and "
+                 "the threads' start)")
+    if not quick:
+        lines.append(_avx2_child(batches, repeats))
     lines += ["", f"small batches: the fused forward on one thread against the parallel region "
                   f"(one thread is chosen below {SERIAL_BELOW} rows)",
               f"{'batch':>7}{'serial ms':>11}{'parallel ms':>13}"]
     for batch in (1, 8, 32, 128, 450):
         X = g.uniform(0, 1, (batch, 64)).astype(np.float32)
-
-        def run(parallel, X=X):
-            c = im.quantize_input(X)
-            for L in im.layers:
-                c = layer_int8(c, L.fused, parallel=parallel)
-            return c
-        t_s, t_p = best_times([lambda: run(False), lambda: run(True)], repeats=5, number=5)
+        t_s, t_p = best_times([lambda X=X: network_int8(im.quantize_input(X), layers, parallel=False),
+                               lambda X=X: network_int8(im.quantize_input(X), layers, parallel=True)],
+                              repeats=7, number=5)
         lines.append(f"{batch:>7}{1e3 * t_s:>11.3f}{1e3 * t_p:>13.3f}")
     return "\n".join(lines)

@@ -16,9 +16,11 @@ forward pass ``forward_codes`` touches only integers, from the int8 input
 codes to the int8 logit codes.
 
 At run time each layer is one fused kernel (``kernels.layer.layer_int8``):
-the int8 GEMM and, on each strip of rows while it is in cache, the folded
-bias, the multiplier, the zero point and the clamp. ``forward_unfused``
-runs the same steps one pass at a time, for the benchmark's shares and for
+the int8 GEMM and, on each 4×16 tile of its output while the sums are still
+in registers, the folded bias, the multiplier, the zero point and the clamp.
+The whole network is one call (``kernels.network.network_int8``): each
+thread takes a strip of rows through every layer. ``forward_unfused`` runs
+the same steps one pass at a time, for the benchmark's shares and for
 reading; both give the same codes.
 """
 
@@ -29,7 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..kernels.gemm import MAX_K, gemm_int8_prepared
-from ..kernels.layer import PreparedLayer, layer_int8, prepare_layer
+from ..kernels.layer import PreparedLayer, prepare_layer
+from ..kernels.network import network_int8
 from ..kernels.quantize import quantize_tensor
 from ..kernels.requant import quantize_multiplier, requantize
 from ..nn import Linear, ReLU, Sequential
@@ -136,10 +139,8 @@ class IntegerMLP:
 
         No floating-point arithmetic happens between ``quantize_input`` and the end.
         """
-        codes = [self.quantize_input(X)]                                        # (B, in) int8
-        for L in self.layers:
-            codes.append(layer_int8(codes[-1], L.fused))                        # (B, out) int8, one kernel
-        return codes
+        x_c = self.quantize_input(X)                                            # (B, in) int8
+        return [x_c] + network_int8(x_c, [L.fused for L in self.layers])        # each (B, out) int8, one kernel
 
     def forward_unfused(self, X) -> list:
         """The same codes as ``forward_all``, one pass per step: GEMM, bias add, requantize."""

@@ -643,3 +643,51 @@ def _layer_parallel_vnni(A, Bq, epi, rows, out, finish):
 def _layer_serial_vnni(A, Bq, epi, rows, out, finish):
     for t in range(-(-A.shape[0] // rows)):
         _layer_strip_vnni(A, Bq, epi, out, t * rows, min(A.shape[0], t * rows + rows), finish)
+
+
+# --- the whole network: every layer of a strip of rows, one parallel region -----------------------
+#
+# outs[l] holds layer l's codes for all rows; each strip computes its own rows of every layer in turn,
+# so a strip's activations (64 rows × 256 codes = 16 KB) go from one layer to the next in cache, and a
+# forward pass starts the threads once instead of once per layer. Thread p takes the rows
+# bounds[p]..bounds[p+1] (equal shares, whole tiles), in strips of at most ``rows``. panels and epis
+# are tuples, one entry per layer (Numba indexes a tuple of same-typed arrays with a loop variable).
+
+@njit(cache=True, parallel=True)
+def _network_parallel(x_c, panels, epis, outs, bounds, rows):
+    for p in prange(bounds.shape[0] - 1):
+        for i0 in range(bounds[p], bounds[p + 1], rows):
+            i1 = min(bounds[p + 1], i0 + rows)
+            _layer_strip(x_c, panels[0], epis[0], outs[0], i0, i1, True)
+            for ell in range(1, len(panels)):
+                _layer_strip(outs[ell - 1], panels[ell], epis[ell], outs[ell], i0, i1, True)
+
+
+@njit(cache=True)
+def _network_serial(x_c, panels, epis, outs, bounds, rows):
+    for p in range(bounds.shape[0] - 1):
+        for i0 in range(bounds[p], bounds[p + 1], rows):
+            i1 = min(bounds[p + 1], i0 + rows)
+            _layer_strip(x_c, panels[0], epis[0], outs[0], i0, i1, True)
+            for ell in range(1, len(panels)):
+                _layer_strip(outs[ell - 1], panels[ell], epis[ell], outs[ell], i0, i1, True)
+
+
+@njit(cache=True, parallel=True)
+def _network_parallel_vnni(x_c, quads, epis, outs, bounds, rows):
+    for p in prange(bounds.shape[0] - 1):
+        for i0 in range(bounds[p], bounds[p + 1], rows):
+            i1 = min(bounds[p + 1], i0 + rows)
+            _layer_strip_vnni(x_c, quads[0], epis[0], outs[0], i0, i1, True)
+            for ell in range(1, len(quads)):
+                _layer_strip_vnni(outs[ell - 1], quads[ell], epis[ell], outs[ell], i0, i1, True)
+
+
+@njit(cache=True)
+def _network_serial_vnni(x_c, quads, epis, outs, bounds, rows):
+    for p in range(bounds.shape[0] - 1):
+        for i0 in range(bounds[p], bounds[p + 1], rows):
+            i1 = min(bounds[p + 1], i0 + rows)
+            _layer_strip_vnni(x_c, quads[0], epis[0], outs[0], i0, i1, True)
+            for ell in range(1, len(quads)):
+                _layer_strip_vnni(outs[ell - 1], quads[ell], epis[ell], outs[ell], i0, i1, True)

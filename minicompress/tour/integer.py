@@ -19,10 +19,10 @@ def warm_up_kernels() -> tuple:
     from ..nn import MLP
     start = time.perf_counter()
     model = IntegerMLP.from_float(MLP((2, 2, 2), rng=0), np.zeros((1, 2), np.float32))
-    for batch in (1, SERIAL_BELOW):                                    # the serial and the parallel layer
+    for batch in (1, SERIAL_BELOW):                                    # the serial and the parallel network
         model.forward_codes(np.zeros((batch, 2)))
     from ..kernels.cpu import vnni_available
-    kernel = microkernel._layer_parallel_vnni if vnni_available() else microkernel._layer_parallel
+    kernel = microkernel._network_parallel_vnni if vnni_available() else microkernel._network_parallel
     stats = getattr(kernel, "stats", None)                             # None with NUMBA_DISABLE_JIT=1
     return time.perf_counter() - start, bool(stats and stats.cache_misses)
 

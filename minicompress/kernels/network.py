@@ -1,0 +1,77 @@
+"""A whole int8 MLP in one kernel call: int8 codes in, every layer's int8 codes out.
+
+    h_0 = x_c,   h_{l+1} = layer_l(h_l)   for each strip of rows, all layers in turn
+
+The per-layer path (``layer.layer_int8``) calls one kernel per layer: each call starts the
+threads again, and each layer's output leaves the cache before the next layer reads it.
+Here the rows are cut into strips, and each thread takes a strip through every layer
+(``microkernel._network_*``): a strip's activations go from layer to layer while in cache,
+and a forward pass pays for one parallel region. The codes are the same as the per-layer
+path's, bit for bit (the tests compare them with ``layer.layer_reference`` layer by layer).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import get_num_threads
+
+from .cpu import vnni_available
+from .layer import SERIAL_BELOW, PreparedLayer, layer_int8
+from .microkernel import (
+    MR,
+    ROWS_PER_TASK,
+    _network_parallel,
+    _network_parallel_vnni,
+    _network_serial,
+    _network_serial_vnni,
+)
+
+
+def check_chain(layers) -> None:
+    """Every layer a PreparedLayer, each taking as many inputs as the one before gives outputs."""
+    if not layers:
+        raise ValueError("network_int8 needs at least one layer")
+    for i, L in enumerate(layers):
+        if not isinstance(L, PreparedLayer):
+            raise TypeError(f"network_int8: layer {i} is a {type(L).__name__}, not a PreparedLayer (prepare_layer)")
+        if i and L.packed.k != layers[i - 1].packed.n:
+            raise ValueError(f"network_int8: layer {i} takes {L.packed.k} inputs but layer {i - 1} gives "
+                             f"{layers[i - 1].packed.n} outputs")
+
+
+def shares(B: int, threads: int) -> np.ndarray:
+    """Row bounds of each thread's share: as equal as whole 4-row tiles allow (450 rows on 2 threads:
+    228 and 222, where strips of 64 dealt out in turn give 256 and 194)."""
+    tiles = -(-B // MR)
+    cut = [min(B, MR * (tiles * p // threads)) for p in range(threads + 1)]
+    return np.array(cut, dtype=np.int64)
+
+
+def network_int8(x_c: np.ndarray, layers, parallel: bool | None = None, vnni: bool | None = None) -> list:
+    """[h_1, ..., h_L]: every layer's int8 codes (B, N_l) for the input codes x_c (B, K_0), in one call.
+
+    ``parallel`` and ``vnni`` choose as in :func:`layer.layer_int8` (one thread below ``SERIAL_BELOW``
+    rows; the VNNI tile where the processor has it).
+    """
+    check_chain(layers)
+    if not (isinstance(x_c, np.ndarray) and x_c.dtype == np.int8 and x_c.ndim == 2
+            and x_c.shape[1] == layers[0].packed.k and x_c.flags.c_contiguous):
+        layer_int8(x_c, layers[0])                  # raises the per-layer path's message for a bad input ...
+        x_c = np.ascontiguousarray(x_c)             # ... or it was only not contiguous
+    B = x_c.shape[0]
+    if parallel is None:
+        parallel = B >= SERIAL_BELOW
+    if vnni is None:
+        vnni = vnni_available()
+    elif vnni and not vnni_available():
+        layer_int8(x_c[:0], layers[0], vnni=True)  # the per-layer path says why not (or runs the twin, JIT off)
+    bounds = shares(B, get_num_threads() if parallel else 1)
+    rows = ROWS_PER_TASK
+    outs = tuple(np.empty((B, L.packed.n), np.int8) for L in layers)
+    if vnni:
+        kernel = _network_parallel_vnni if parallel else _network_serial_vnni
+        kernel(x_c, tuple(L.quads for L in layers), tuple(L.epi_vnni for L in layers), outs, bounds, rows)
+    else:
+        kernel = _network_parallel if parallel else _network_serial
+        kernel(x_c, tuple(L.packed.panels for L in layers), tuple(L.epi for L in layers), outs, bounds, rows)
+    return list(outs)
