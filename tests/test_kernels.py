@@ -399,16 +399,17 @@ def test_prepared_layer_refuses_what_the_kernel_would_trust():
 @given(st.lists(st.integers(-2 ** 31, 2 ** 31 - 1), min_size=1, max_size=40),
        st.floats(1e-9, 1e3), st.integers(-128, 127))
 def test_branch_free_requantize_is_gemmlowp_for_any_accumulator_and_multiplier(accs, M, z):
-    """srdhm = (x·M0 + 2^30) >> 31 and the one-add rounding shift, against the literal definitions."""
+    """srdhm = (x·M0 + 2^30) >> 31 and RoundingDivideByPOT in int32 lanes, against the literal definitions;
+    the accumulators as one row (the vector steps, then the scalar tail) and as one column (scalar only)."""
     from minicompress.kernels.requant import quantize_multiplier
     M0, n = quantize_multiplier(M)
-    acc = np.array(accs, np.int32).reshape(-1, 1)
-    assert np.array_equal(requantize(acc, M0, n, z), requantize_reference(acc, M0, n, z, -128, 127))
+    for acc in (np.array(accs, np.int32).reshape(1, -1), np.array(accs, np.int32).reshape(-1, 1)):
+        assert np.array_equal(requantize(acc, M0, n, z), requantize_reference(acc, M0, n, z, -128, 127))
 
 
 def test_requantize_ties_at_every_shift():
     """Exact halves of 2^rs, the cases the rounding identities are about, for every shift."""
-    acc = np.arange(-4100, 4100, dtype=np.int32).reshape(-1, 1)
+    acc = np.arange(-4096, 4096, dtype=np.int32).reshape(-1, 16)        # rows of 16: the vector path
     for n in range(0, 63):
         for M0 in (2 ** 30, 2 ** 30 + 1, 2 ** 31 - 1):
             assert np.array_equal(requantize(acc, M0, n, 0), requantize_reference(acc, M0, n, 0, -128, 127)), (n, M0)
@@ -534,42 +535,53 @@ def test_the_epilogue_in_registers_equals_the_readable_steps_at_every_extreme(rn
 
 
 @pytest.mark.skipif(config.DISABLE_JIT, reason="the LLVM tiles run only compiled")
-def test_the_finishing_tile_and_the_vector_requantize_equal_their_twins(rng):
-    """``_tile_out_llvm`` (GEMM + epilogue on registers) and ``_requant8_llvm`` against the Python
-    ``_output_cols``, each writing only its own 4×16 block or its 8 codes."""
+@pytest.mark.parametrize("saturate", [True, False])
+def test_the_finishing_tile_and_the_vector_requantize_equal_their_twins(rng, saturate):
+    """``_tile_out_llvm`` (GEMM + epilogue on registers) and ``_requant_vec_llvm`` against the Python
+    ``_output_cols``, each writing only its own 4×16 block or its 8 codes; with the saturating left
+    shift compiled in (some M ≥ 1) and left out (every M < 1)."""
     from numba import njit
 
     from minicompress.kernels.twins import epilogue_params
 
     @njit
-    def finishing_tile(a, Bp, epi, out, pr, q, oi, k1):
-        microkernel._tile_out_llvm(a, Bp, epi, out, pr, q, oi, k1)
+    def finishing_tile(a, Bp, epi, out, pr, q, oi, k1, saturate):
+        if saturate:
+            microkernel._tile_out_llvm(a, Bp, epi, out, pr, q, oi, k1, True)
+        else:
+            microkernel._tile_out_llvm(a, Bp, epi, out, pr, q, oi, k1, False)
 
     @njit
-    def requant8(C, r, c, epi, out, o):
-        microkernel._requant8_llvm(C, r, c, epi, out, o)
+    def requant_vec(C, r, c, epi, out, o, saturate):
+        if saturate:
+            microkernel._requant_vec_llvm(C, r, c, epi, out, o, True)
+        else:
+            microkernel._requant_vec_llvm(C, r, c, epi, out, o, False)
 
     x, w, bias, M0, n = _extreme_layer(rng, 9, 18, 48)
+    n = n if saturate else np.abs(n)                       # without saturation, no left shift may remain
     epi = epilogue_params(bias, M0, n, 3, -100, 120)
+    assert microkernel._saturates(epi) == saturate
     a = x.astype(np.int16)
     Bp = pack_b(w)
     got, want = np.full((12, 48), 7, np.int8), np.full((12, 48), 7, np.int8)
-    finishing_tile(a, Bp, epi, got, 5, 2, 6, Bp.shape[1])
-    microkernel._tile_out_twin(a, Bp, epi, want, 5, 2, 6, Bp.shape[1])
+    finishing_tile(a, Bp, epi, got, 5, 2, 6, Bp.shape[1], saturate)
+    microkernel._tile_out_twin(a, Bp, epi, want, 5, 2, 6, Bp.shape[1], saturate)
     assert np.array_equal(got, want) and (got[6:10, 32:48] != 7).any()
     untouched = np.ones(got.shape, bool)
     untouched[6:10, 32:48] = False
     assert (got[untouched] == 7).all()
     C = rng.integers(-2 ** 31, 2 ** 31, (3, 48), dtype=np.int64).astype(np.int32)
     C[0, :8] = [-2 ** 31, 2 ** 31 - 1, 0, 1, -1, 2 ** 30, -2 ** 30, 5]
-    for r, c in ((0, 0), (1, 8), (2, 40)):
+    C[0, 8:16] = C[0, :8]
+    C = np.where(np.abs(C.astype(np.int64) + bias) < 2 ** 31, C, 0).astype(np.int32)   # |acc + bias| < 2^31
+    lanes = microkernel.LANES
+    for r, c in ((0, 0), (1, 8), (2, 48 - lanes)):
         got, want = np.full((3, 48), 7, np.int8), np.full((3, 48), 7, np.int8)
-        C_bias_free = C.astype(np.int64) + bias
-        C_ok = np.where(np.abs(C_bias_free) < 2 ** 31, C, 0).astype(np.int32)   # |acc + bias| < 2^31, as promised
-        requant8(C_ok, r, c, epi, got, r)
-        microkernel._output_cols(C_ok, r, c, c + 8, epi, want, r)
+        requant_vec(C, r, c, epi, got, r, saturate)
+        microkernel._output_cols(C, r, c, c + lanes, epi, want, r)
         assert np.array_equal(got, want)
-        assert (np.delete(got[r], np.arange(c, c + 8)) == 7).all()
+        assert (np.delete(got[r], np.arange(c, c + lanes)) == 7).all()
 
 
 @pytest.mark.parametrize("B", [0, 1, 6, 130, 301])
