@@ -694,41 +694,45 @@ def _layer_serial_vnni(A, Bq, epi, rows, out, finish):
 # bounds[p]..bounds[p+1] (equal shares, whole tiles), in strips of at most ``rows``. panels and epis
 # are tuples, one entry per layer (Numba indexes a tuple of same-typed arrays with a loop variable).
 
+@njit(cache=True, inline="always")
+def _network_rows(x_c, panels, epis, outs, lo, hi, rows):
+    for i0 in range(lo, hi, rows):
+        i1 = min(hi, i0 + rows)
+        _layer_strip(x_c, panels[0], epis[0], outs[0], i0, i1, True)
+        for ell in range(1, len(panels)):
+            _layer_strip(outs[ell - 1], panels[ell], epis[ell], outs[ell], i0, i1, True)
+
+
 @njit(cache=True, parallel=True)
 def _network_parallel(x_c, panels, epis, outs, bounds, rows):
     for p in prange(bounds.shape[0] - 1):
-        for i0 in range(bounds[p], bounds[p + 1], rows):
-            i1 = min(bounds[p + 1], i0 + rows)
-            _layer_strip(x_c, panels[0], epis[0], outs[0], i0, i1, True)
-            for ell in range(1, len(panels)):
-                _layer_strip(outs[ell - 1], panels[ell], epis[ell], outs[ell], i0, i1, True)
+        _network_rows(x_c, panels, epis, outs, bounds[p], bounds[p + 1], rows)
 
 
 @njit(cache=True)
 def _network_serial(x_c, panels, epis, outs, bounds, rows):
-    for p in range(bounds.shape[0] - 1):
-        for i0 in range(bounds[p], bounds[p + 1], rows):
-            i1 = min(bounds[p + 1], i0 + rows)
-            _layer_strip(x_c, panels[0], epis[0], outs[0], i0, i1, True)
-            for ell in range(1, len(panels)):
-                _layer_strip(outs[ell - 1], panels[ell], epis[ell], outs[ell], i0, i1, True)
+    _network_rows(x_c, panels, epis, outs, bounds[0], bounds[-1], rows)
+
+
+# subtle: the VNNI drivers repeat the portable ones line for line with the VNNI strip. One driver
+# for both cannot be written: a kernel that so much as names the VNNI tile compiles it, and on a
+# processor without vpdpbusd LLVM cannot.
+
+@njit(cache=True, inline="always")
+def _network_rows_vnni(x_c, quads, epis, outs, lo, hi, rows):
+    for i0 in range(lo, hi, rows):
+        i1 = min(hi, i0 + rows)
+        _layer_strip_vnni(x_c, quads[0], epis[0], outs[0], i0, i1, True)
+        for ell in range(1, len(quads)):
+            _layer_strip_vnni(outs[ell - 1], quads[ell], epis[ell], outs[ell], i0, i1, True)
 
 
 @njit(cache=True, parallel=True)
 def _network_parallel_vnni(x_c, quads, epis, outs, bounds, rows):
     for p in prange(bounds.shape[0] - 1):
-        for i0 in range(bounds[p], bounds[p + 1], rows):
-            i1 = min(bounds[p + 1], i0 + rows)
-            _layer_strip_vnni(x_c, quads[0], epis[0], outs[0], i0, i1, True)
-            for ell in range(1, len(quads)):
-                _layer_strip_vnni(outs[ell - 1], quads[ell], epis[ell], outs[ell], i0, i1, True)
+        _network_rows_vnni(x_c, quads, epis, outs, bounds[p], bounds[p + 1], rows)
 
 
 @njit(cache=True)
 def _network_serial_vnni(x_c, quads, epis, outs, bounds, rows):
-    for p in range(bounds.shape[0] - 1):
-        for i0 in range(bounds[p], bounds[p + 1], rows):
-            i1 = min(bounds[p + 1], i0 + rows)
-            _layer_strip_vnni(x_c, quads[0], epis[0], outs[0], i0, i1, True)
-            for ell in range(1, len(quads)):
-                _layer_strip_vnni(outs[ell - 1], quads[ell], epis[ell], outs[ell], i0, i1, True)
+    _network_rows_vnni(x_c, quads, epis, outs, bounds[0], bounds[-1], rows)
