@@ -113,7 +113,7 @@ def bench_kernels(budget: Budget = FULL) -> str:
     """GEMM GOP/s, fused quantize GB/s and integer-MLP throughput, each against its NumPy peer."""
     from ..kernels.quantize import quantize_fused
     lines = ["first call of each kernel (Numba compile, or load from its cache), not in the timings below:"]
-    lines += [f"  {name:<22}{sec * 1e3:>9.1f} ms  {src}" for name, sec, src in _first_calls()]
+    lines += [f"  {name:<30}{sec * 1e3:>9.1f} ms  {src}" for name, sec, src in _first_calls()]
 
     sizes = budget.bench_sizes
     data = measure_gemm(sizes, rounds=budget.bench_rounds, repeats=budget.bench_gemm_repeats)

@@ -38,7 +38,12 @@ from .microkernel import MR, ROWS_PER_TASK, _layer_parallel, _layer_parallel_vnn
 from .requant import MAX_SHIFT, MIN_SHIFT, requantize_reference
 from .twins import epilogue_params, pack_b_quads
 
-SERIAL_BELOW = 128          # rows; measured with `bench kernels` (the fused layer, serial against parallel)
+# Rows below which one thread runs. Measured with `bench kernels` (the whole network, serial against
+# parallel): called back to back, the parallel region pays from about 24 rows (16: 0.017 against
+# 0.016 ms; 128: 0.088 against 0.055). But after about 0.3 ms idle the OpenMP threads sleep
+# (threads.py), and waking them costs about 0.1 ms, which a batch below about 300 rows does not
+# earn back. 128 rows is between the two cases.
+SERIAL_BELOW = 128
 _JIT_OFF = config.DISABLE_JIT
 
 

@@ -501,7 +501,7 @@ def _saturates(epi):
     return most > 0
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _output_row(C, r, c0, c1, epi, out, o, saturate):
     """out[o, c0:c1] from C[r, c0:c1]: LANES columns per vector step, the rest one by one."""
     c = c0
@@ -521,7 +521,7 @@ def _requantize_rows(acc, epi, out):
         _output_row(acc, i, 0, acc.shape[1], epi, out, i, saturate)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _layer_strip(A, Bp, epi, out, i0, i1, finish):
     """Rows i0..i1 of the layer. Where the k range fits one pass, every whole 4×16 tile finishes in
     registers (``_tile_out``); the ragged edges, and every tile when K is longer, go through a local
@@ -648,7 +648,7 @@ _tile_vnni = tile_vnni_reference if config.DISABLE_JIT else _tile_vnni_llvm
 _tile_vnni_out = _tile_vnni_out_twin if config.DISABLE_JIT else _tile_vnni_out_llvm
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _layer_strip_vnni(A, Bq, epi, out, i0, i1, finish):
     """``_layer_strip`` with the VNNI tiles: A as unsigned bytes, B in k-quads, epi's bias corrected."""
     Kq, n_out, rows, saturate = Bq.shape[1], out.shape[1], i1 - i0, _saturates(epi)
@@ -694,7 +694,7 @@ def _layer_serial_vnni(A, Bq, epi, rows, out, finish):
 # bounds[p]..bounds[p+1] (equal shares, whole tiles), in strips of at most ``rows``. panels and epis
 # are tuples, one entry per layer (Numba indexes a tuple of same-typed arrays with a loop variable).
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _network_rows(x_c, panels, epis, outs, lo, hi, rows):
     for i0 in range(lo, hi, rows):
         i1 = min(hi, i0 + rows)
@@ -718,7 +718,7 @@ def _network_serial(x_c, panels, epis, outs, bounds, rows):
 # for both cannot be written: a kernel that so much as names the VNNI tile compiles it, and on a
 # processor without vpdpbusd LLVM cannot.
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _network_rows_vnni(x_c, quads, epis, outs, lo, hi, rows):
     for i0 in range(lo, hi, rows):
         i1 = min(hi, i0 + rows)
