@@ -359,12 +359,13 @@ def gemm_packed(A: np.ndarray, Bp: np.ndarray, n: int, parallel: bool = True) ->
 # module keeps serving the helper's old code after that module changes.
 
 def _requant_ir(builder, acc, param, biased: bool = False, saturate: bool = True):
-    """<8 x i32> accumulators → <8 x i8> codes, in LLVM IR; ``param(row)`` loads that row of epi for
-    the vector's 8 columns. The steps of ``_output_cols``, in int32 lanes and with no branch:
+    """<n x i32> accumulators → <n x i8> codes, in LLVM IR; ``param(row)`` loads that row of epi for
+    the vector's n columns. The steps of ``_output_cols``, in int32 lanes and with no branch:
 
-    * + bias (unless ``biased``: a finishing tile starts its sums at the bias): a plain int32 add, exact because ``prepare_layer`` bounds |acc + bias| below 2^31
-      (the VNNI tile's raw sum may leave int32 before its corrected bias comes back: the add
-      wraps modulo 2^32, and the true sum fits, so the wrapped one is it);
+    * + bias (left out when ``biased``: a finishing tile starts its sums at the bias): a plain
+      int32 add, exact because ``prepare_layer`` bounds |acc + bias| below 2^31 (the VNNI tile's
+      raw sum may leave int32 before its corrected bias brings it back: int32 adds wrap modulo
+      2^32, and the true sum fits, so the wrapped one is it);
     * the left shift of M ≥ 1, saturating: y = x << ls is exact iff (y >> ls) == x, and
       otherwise x's sign chooses INT32_MIN or INT32_MAX, which is (x >> 31) ^ INT32_MAX (left out,
       at compile time, when no column has M ≥ 1: ``saturate=False``);
@@ -399,9 +400,9 @@ def _requant_ir(builder, acc, param, biased: bool = False, saturate: bool = True
 
 
 def _srdhm_ir(builder, x, m0):
-    """(x·M0 + 2^30) >> 31 on <8 x i32>, as two multiplies of 4 lanes each (even, odd) in 64 bits.
+    """(x·M0 + 2^30) >> 31 on <n x i32>, as two multiplies of n/2 lanes each (even, odd) in 64 bits.
 
-    Spelled this way, not as one <8 x i64> product, because widening all 8 lanes costs three
+    Spelled this way, not as one <n x i64> product, because widening all lanes costs three
     cross-lane shuffles (two sign extensions, one narrowing) and x86 has few shuffle units: each
     half is one ``vpmuldq``, which reads the low int32 of each int64 lane as signed. The even
     products keep their result in the low half of each lane (>> 31), the odd ones in the high

@@ -8,6 +8,9 @@ Here the rows are cut into strips, and each thread takes a strip through every l
 (``microkernel._network_*``): a strip's activations go from layer to layer while in cache,
 and a forward pass pays for one parallel region. The codes are the same as the per-layer
 path's, bit for bit (the tests compare them with ``layer.layer_reference`` layer by layer).
+
+Numba compiles the kernel once per number of layers (the layers travel as a tuple, and a
+tuple's length is part of its type): about 4 s for each new depth, then cached on disk.
 """
 
 from __future__ import annotations

@@ -18,7 +18,9 @@ def warm_up_kernels() -> tuple:
     from ..kernels.layer import SERIAL_BELOW
     from ..nn import MLP
     start = time.perf_counter()
-    model = IntegerMLP.from_float(MLP((2, 2, 2), rng=0), np.zeros((1, 2), np.float32))
+    # Three layers, as the teacher has: the whole-network kernel is compiled once per number of
+    # layers (its layers are a tuple, whose length is part of the type), about 4 s for each more.
+    model = IntegerMLP.from_float(MLP((2, 2, 2, 2), rng=0), np.zeros((1, 2), np.float32))
     for batch in (1, SERIAL_BELOW):                                    # the serial and the parallel network
         model.forward_codes(np.zeros((batch, 2)))
     from ..kernels.cpu import vnni_available
