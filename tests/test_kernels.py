@@ -502,9 +502,13 @@ def test_vnni_forced_where_it_is_missing_is_a_clear_error(monkeypatch):
         pytest.skip("with the JIT off, vnni=True runs the NumPy twin everywhere")
     monkeypatch.setenv("MINICOMPRESS_VNNI", "0")
     layer = prepare_layer(np.ones((3, 2), np.int8), np.zeros(2, np.int32), [2 ** 30] * 2, [0, 0], 0)
+    from minicompress.kernels.network import network_int8
     with pytest.raises(RuntimeError, match="no vpdpbusd"):
         layer_int8(np.ones((2, 3), np.int8), layer, vnni=True)
+    with pytest.raises(RuntimeError, match="no vpdpbusd"):
+        network_int8(np.ones((2, 3), np.int8), [layer], vnni=True)
     assert layer_int8(np.ones((2, 3), np.int8), layer).shape == (2, 2)    # the portable tile instead
+    assert network_int8(np.ones((2, 3), np.int8), [layer])[0].shape == (2, 2)
 
 
 def _extreme_layer(rng, B, K, N):

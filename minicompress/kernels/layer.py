@@ -98,10 +98,8 @@ def prepare_layer(w_c, bias, M0, n, z_out: int, lo: int = -128, hi: int = 127) -
     if bias.shape != (w_c.shape[1],):
         raise ValueError(f"PreparedLayer: bias must be a ({w_c.shape[1]},) int32 array, one per output column, "
                          f"got shape {bias.shape}")
-    correction = 128 * w_c.astype(np.int64).sum(axis=0)               # |…| ≤ 128·128·K: int32 for K ≤ MAX_K
-    shifted = bias.astype(np.int64) - correction
-    if shifted.size and (shifted.min() < -(2 ** 31) or shifted.max() > 2 ** 31 - 1):
-        raise OverflowError("the bias minus 128·Σ_k w leaves int32; the layer's bias step is too fine")
+    # |bias − 128·Σ_k w| ≤ |bias| + 128·128·K, which PreparedLayer bounds below 2^31: int32 holds it
+    shifted = bias.astype(np.int64) - 128 * w_c.astype(np.int64).sum(axis=0)
     return PreparedLayer(packed, bias, np.asarray(M0, dtype=np.int64).copy(), np.asarray(n, dtype=np.int64).copy(),
                          int(z_out), int(lo), int(hi), pack_b_quads(w_c), shifted.astype(np.int32))
 
@@ -112,6 +110,25 @@ def layer_reference(x_c, w_c, bias, M0, n, z_out: int, lo: int = -128, hi: int =
     if acc.size and (acc.min() < -(2 ** 31) or acc.max() > 2 ** 31 - 1):
         raise OverflowError("the accumulator plus bias left int32: the layer's bounds were not checked offline")
     return requantize_reference(acc, M0, n, z_out, lo, hi).astype(np.int8)                  # step 3
+
+
+def input_codes(x_c, layer: PreparedLayer) -> np.ndarray:
+    """x_c as the kernels take it (C-contiguous int8, (B, K) for this layer), or a clear error."""
+    if not (isinstance(x_c, np.ndarray) and x_c.dtype == np.int8 and x_c.ndim == 2
+            and x_c.shape[1] == layer.packed.k):
+        check_gemm_inputs(x_c, np.broadcast_to(np.int8(0), (layer.packed.k, layer.packed.n)))   # says what is wrong
+    return np.ascontiguousarray(x_c)
+
+
+def use_vnni(vnni: bool | None) -> bool:
+    """None: the VNNI tile where the processor has it. True where it has not: an error (with the JIT
+    off, the tile's NumPy twin runs everywhere, which is how CI checks that path)."""
+    if vnni is None:
+        return vnni_available()
+    if vnni and not (_JIT_OFF or vnni_available()):
+        raise RuntimeError("vnni=True: this processor has no vpdpbusd (AVX512-VNNI or AVX-VNNI), "
+                           "or MINICOMPRESS_VNNI=0; leave vnni=None to use the portable tile")
+    return bool(vnni)
 
 
 def layer_int8(x_c: np.ndarray, layer: PreparedLayer, parallel: bool | None = None,
@@ -125,26 +142,17 @@ def layer_int8(x_c: np.ndarray, layer: PreparedLayer, parallel: bool | None = No
     """
     if not isinstance(layer, PreparedLayer):
         raise TypeError(f"layer_int8 needs a PreparedLayer (prepare_layer), got {type(layer).__name__}")
-    if not (isinstance(x_c, np.ndarray) and x_c.dtype == np.int8 and x_c.ndim == 2
-            and x_c.shape[1] == layer.packed.k):
-        check_gemm_inputs(x_c, np.broadcast_to(np.int8(0), (layer.packed.k, layer.packed.n)))   # says what is wrong
+    x_c = input_codes(x_c, layer)
     B = x_c.shape[0]
     if parallel is None:
         parallel = B >= SERIAL_BELOW
     rows = max(MR, min(ROWS_PER_TASK, -(-B // (2 * _threads())))) if parallel else ROWS_PER_TASK
     rows = -(-rows // MR) * MR
-    if vnni is None:
-        vnni = vnni_available()
-    elif vnni and not (_JIT_OFF or vnni_available()):
-        raise RuntimeError("layer_int8(vnni=True): this processor has no vpdpbusd (AVX512-VNNI or AVX-VNNI), "
-                           "or MINICOMPRESS_VNNI=0; leave vnni=None to use the portable tile")
     out = np.empty((B, layer.packed.n), dtype=np.int8)
-    if vnni:
+    if use_vnni(vnni):
         kernel = _layer_parallel_vnni if parallel else _layer_serial_vnni
-        kernel(x_c if x_c.flags.c_contiguous else np.ascontiguousarray(x_c), layer.quads, layer.epi_vnni, rows, out,
-               finish)
+        kernel(x_c, layer.quads, layer.epi_vnni, rows, out, finish)
     else:
         kernel = _layer_parallel if parallel else _layer_serial
-        kernel(x_c if x_c.flags.c_contiguous else np.ascontiguousarray(x_c), layer.packed.panels, layer.epi, rows,
-               out, finish)
+        kernel(x_c, layer.packed.panels, layer.epi, rows, out, finish)
     return out

@@ -18,8 +18,7 @@ from __future__ import annotations
 import numpy as np
 from numba import get_num_threads
 
-from .cpu import vnni_available
-from .layer import SERIAL_BELOW, PreparedLayer, layer_int8
+from .layer import SERIAL_BELOW, PreparedLayer, input_codes, use_vnni
 from .microkernel import (
     MR,
     ROWS_PER_TASK,
@@ -57,21 +56,14 @@ def network_int8(x_c: np.ndarray, layers, parallel: bool | None = None, vnni: bo
     rows; the VNNI tile where the processor has it).
     """
     check_chain(layers)
-    if not (isinstance(x_c, np.ndarray) and x_c.dtype == np.int8 and x_c.ndim == 2
-            and x_c.shape[1] == layers[0].packed.k and x_c.flags.c_contiguous):
-        layer_int8(x_c, layers[0])                  # raises the per-layer path's message for a bad input ...
-        x_c = np.ascontiguousarray(x_c)             # ... or it was only not contiguous
+    x_c = input_codes(x_c, layers[0])
     B = x_c.shape[0]
     if parallel is None:
         parallel = B >= SERIAL_BELOW
-    if vnni is None:
-        vnni = vnni_available()
-    elif vnni and not vnni_available():
-        layer_int8(x_c[:0], layers[0], vnni=True)  # the per-layer path says why not (or runs the twin, JIT off)
     bounds = shares(B, get_num_threads() if parallel else 1)
     rows = ROWS_PER_TASK
     outs = tuple(np.empty((B, L.packed.n), np.int8) for L in layers)
-    if vnni:
+    if use_vnni(vnni):
         kernel = _network_parallel_vnni if parallel else _network_serial_vnni
         kernel(x_c, tuple(L.quads for L in layers), tuple(L.epi_vnni for L in layers), outs, bounds, rows)
     else:
