@@ -429,8 +429,9 @@ def test_quantize_tensor_is_the_reference_with_ties_and_refuses_nan(rng):
     from minicompress.kernels.quantize import quantize_tensor
     x = np.concatenate([rng.normal(0, 30, 500), [0.25, -0.25, 2.5, -2.5, 1e9, -1e9]]).astype(np.float32)
     assert np.array_equal(quantize_tensor(x, 0.1, 3), quantize_reference(x, 0.1, 3, -128, 127))
-    with pytest.raises(ValueError, match="NaN or inf"):
-        quantize_tensor(np.array([1.0, np.inf]), 0.1)
+    for bad in (np.inf, np.nan):                     # refused the same way with the JIT on and off
+        with pytest.raises(ValueError, match="NaN or inf"):
+            quantize_tensor(np.array([1.0, bad]), 0.1)
     with pytest.raises(ValueError, match="q must be > 0"):
         quantize_tensor(x, 0.0)
 
@@ -630,3 +631,41 @@ def test_the_network_kernel_refuses_layers_that_do_not_chain():
         cut = shares(B, threads)
         assert cut[0] == 0 and cut[-1] == B and np.all(np.diff(cut) >= 0) and np.all(cut[:-1] % 4 == 0)
         assert np.diff(cut).max() - np.diff(cut).min() <= 4 * (1 + (B % 4 != 0))
+
+
+@pytest.mark.parametrize("B", [1, 7, 130])
+def test_the_network_kernel_quantizes_its_input_as_quantize_tensor_does(rng, B):
+    """The strips' quantize step gives quantize_tensor's codes (ties included), and the layers run on them."""
+    from minicompress.kernels.cpu import vnni_available
+    from minicompress.kernels.layer import prepare_layer
+    from minicompress.kernels.network import network_from_float, network_int8
+    from minicompress.kernels.quantize import quantize_tensor
+    q, z = 0.25, -3
+    X = (rng.integers(-600, 600, (B, 20)) / 8).astype(np.float32)      # many exact ties at q/2, and clamped codes
+    _, w, bias, M0, n = _layer_case(rng, 1, 20, 33)
+    layer = prepare_layer(w, bias, M0, n, 5, 5, 127)
+    expected = quantize_tensor(X, q, z)
+    assert np.mean(np.abs((X / q) % 1 - 0.5) < 1e-9) > 0.05                 # the ties are really there
+    tiles = (False, True) if (vnni_available() or config.DISABLE_JIT) else (False,)
+    for vnni in tiles:
+        for parallel in (False, True):
+            x_c, h = network_from_float(X, q, z, [layer], parallel=parallel, vnni=vnni)
+            assert np.array_equal(x_c, expected)
+            assert np.array_equal(h, network_int8(expected, [layer], vnni=vnni)[0])
+
+
+def test_the_network_kernel_refuses_what_has_no_code():
+    from minicompress.kernels.layer import prepare_layer
+    from minicompress.kernels.network import network_from_float
+    layer = prepare_layer(np.ones((3, 2), np.int8), np.zeros(2), [2 ** 30] * 2, [0, 0], 0)
+    X = np.ones((200, 3), np.float32)
+    X[150, 1] = np.nan
+    for parallel in (False, True):
+        with pytest.raises(ValueError, match="NaN or inf"):
+            network_from_float(X, 0.1, 0, [layer], parallel=parallel)
+    with pytest.raises(ValueError, match=r"needs X of shape \(B, 3\), got \(2, 4\)"):
+        network_from_float(np.ones((2, 4)), 0.1, 0, [layer])
+    with pytest.raises(ValueError, match="q_in must be > 0"):
+        network_from_float(np.ones((2, 3)), 0.0, 0, [layer])
+    with pytest.raises(ValueError, match="z_in must be an int8 code"):
+        network_from_float(np.ones((2, 3)), 0.1, 300, [layer])

@@ -199,7 +199,7 @@ def _teacher_like(seed: int = 1):
 
 def _float_and_portable(batches, repeats: int) -> list:
     """(batch, float32 s, portable integer s) for each batch, side by side: what the AVX2 child measures."""
-    from ..kernels.network import network_int8
+    from ..kernels.network import network_from_float
     from ..threads import blas_threads
     im, float_forward, _, g = _teacher_like()
     rows = []
@@ -207,7 +207,7 @@ def _float_and_portable(batches, repeats: int) -> list:
         X = g.uniform(0, 1, (batch, 64)).astype(np.float32)
         layers = [L.fused for L in im.layers]
         t_float1, t_port = best_times([lambda: float_forward(X),
-                                       lambda: network_int8(im.quantize_input(X), layers, vnni=False)],
+                                       lambda: network_from_float(X, im.q_in, im.z_in, layers, vnni=False)],
                                       repeats=repeats, number=5)
         with blas_threads():
             (t_float_all,) = best_times([lambda: float_forward(X)], repeats=repeats, number=5)
@@ -249,14 +249,15 @@ def _bench_integer_mlp(budget: Budget) -> str:
     """The integer-only 64-256-256-10 forward against the float32 one, and where its time goes."""
     from ..kernels.cpu import vnni_available
     from ..kernels.layer import SERIAL_BELOW, layer_int8
-    from ..kernels.network import network_int8
+    from ..kernels.network import network_from_float
     from ..threads import blas_threads
     im, float_forward, macs, g = _teacher_like()
     layers = [L.fused for L in im.layers]
     quick = budget.name.lower() == "quick"
     batches, repeats = ((450,), 7) if quick else ((450, 4096), 15)
     tile = "VNNI (vpdpbusd)" if vnni_available() else "portable (vpmaddwd on x86)"
-    lines = [f"integer-only 64-256-256-10 forward (int8 in, one fused kernel for all layers, int8 logits; {tile} "
+    lines = [f"integer-only 64-256-256-10 forward (float32 in, one fused kernel that quantizes the input and runs "
+             f"every layer, int8 logits; {tile} "
              "tile) against float32 NumPy (x @ W + b, ReLU in place; the float side is the faster of 1 BLAS "
              "thread and one per core)",
              f"{'batch':>7}{'float32 ms':>12}{'integer ms':>12}{'speed-up':>10}{'portable':>10}{'speed-up':>10}"
@@ -266,7 +267,7 @@ def _bench_integer_mlp(budget: Budget) -> str:
         inputs = im.forward_all(X)[:-1]
         assert np.array_equal(im.forward_codes(X), im.forward_unfused(X)[-1])
         gemms = lambda: [layer_int8(c, L, finish=False) for c, L in zip(inputs, layers)]  # noqa: E731
-        portable = lambda X=X: network_int8(im.quantize_input(X), layers, vnni=False)  # noqa: E731
+        portable = lambda X=X: network_from_float(X, im.q_in, im.z_in, layers, vnni=False)  # noqa: E731
         t_int, t_portable, t_unfused, t_quant, t_gemm, t_float1 = best_times(
             [lambda: im.forward_codes(X), portable, lambda: im.forward_unfused(X), lambda: im.quantize_input(X),
              gemms, lambda: float_forward(X)], repeats=repeats, number=5)
@@ -280,9 +281,10 @@ def _bench_integer_mlp(budget: Budget) -> str:
                      f"{100 * epilogue / t_int:>9.0f}%{2 * macs * batch / t_int / 1e9:>13.1f}")
     lines.append("targets: at least 1.5x faster than float32 at batch 450, 2x at 4096. 'portable' is the same "
                  "forward on the tile every processor runs (no VNNI), compiled for this one (LLVM may still pick "
-                 "AVX-512 instructions here). Shares are of the fused forward: GEMM = the layers with their sums "
-                 "stored to memory and no output pipeline; epilogue = the rest (bias, requantization, clamp, and "
-                 "the threads' start)")
+                 "AVX-512 instructions here). Shares are of the fused forward: quantize in = that step timed as "
+                 "its own pass (the kernel does it strip by strip); GEMM = the layers with their sums stored to "
+                 "memory and no output pipeline; epilogue = the rest (bias, requantization, clamp, and the "
+                 "threads' start)")
     if not quick:
         lines.append(_avx2_child(batches, repeats))
     lines += ["", f"small batches: the fused forward on one thread against the parallel region "
@@ -290,8 +292,8 @@ def _bench_integer_mlp(budget: Budget) -> str:
               f"{'batch':>7}{'serial ms':>11}{'parallel ms':>13}"]
     for batch in (1, 8, 32, 128, 450):
         X = g.uniform(0, 1, (batch, 64)).astype(np.float32)
-        t_s, t_p = best_times([lambda X=X: network_int8(im.quantize_input(X), layers, parallel=False),
-                               lambda X=X: network_int8(im.quantize_input(X), layers, parallel=True)],
+        t_s, t_p = best_times([lambda X=X: network_from_float(X, im.q_in, im.z_in, layers, parallel=False),
+                               lambda X=X: network_from_float(X, im.q_in, im.z_in, layers, parallel=True)],
                               repeats=7, number=5)
         lines.append(f"{batch:>7}{1e3 * t_s:>11.3f}{1e3 * t_p:>13.3f}")
     return "\n".join(lines)

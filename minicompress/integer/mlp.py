@@ -32,7 +32,7 @@ import numpy as np
 
 from ..kernels.gemm import MAX_K, gemm_int8_prepared
 from ..kernels.layer import PreparedLayer, prepare_layer
-from ..kernels.network import network_int8
+from ..kernels.network import network_from_float
 from ..kernels.quantize import quantize_tensor
 from ..kernels.requant import quantize_multiplier, requantize
 from ..nn import Linear, ReLU, Sequential
@@ -139,8 +139,11 @@ class IntegerMLP:
 
         No floating-point arithmetic happens between ``quantize_input`` and the end.
         """
-        x_c = self.quantize_input(X)                                            # (B, in) int8
-        return [x_c] + network_int8(x_c, [L.fused for L in self.layers])        # each (B, out) int8, one kernel
+        X = np.asarray(X, dtype=np.float32)
+        if X.ndim != 2:
+            raise ValueError(f"IntegerMLP takes a batch of inputs (B, {self.layers[0].w_t.shape[0]}), got {X.shape}")
+        # one kernel: each strip of rows is quantized (quantize_input's arithmetic), then goes through every layer
+        return network_from_float(X, self.q_in, self.z_in, [L.fused for L in self.layers])
 
     def forward_unfused(self, X) -> list:
         """The same codes as ``forward_all``, one pass per step: GEMM, bias add, requantize."""

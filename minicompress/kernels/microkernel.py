@@ -687,32 +687,75 @@ def _layer_serial_vnni(A, Bq, epi, rows, out, finish):
         _layer_strip_vnni(A, Bq, epi, out, t * rows, min(A.shape[0], t * rows + rows), finish)
 
 
-# --- the whole network: every layer of a strip of rows, one parallel region -----------------------
+# --- quantizing the input: real numbers become int8 codes ---------------------------------------
 #
-# outs[l] holds layer l's codes for all rows; each strip computes its own rows of every layer in turn,
-# so a strip's activations (64 rows × 256 codes = 16 KB) go from one layer to the next in cache, and a
-# forward pass starts the threads once instead of once per layer. Thread p takes the rows
-# bounds[p]..bounds[p+1] (equal shares, whole tiles), in strips of at most ``rows``. panels and epis
-# are tuples, one entry per layer (Numba indexes a tuple of same-typed arrays with a loop variable).
+#     x_c = clamp(round_half_away(x / q) + z, qmin, qmax)
+#
+# The division is in float64, as in quant.quantize, so the codes are the same bit for bit.
 
-@njit(cache=True)
-def _network_rows(x_c, panels, epis, outs, lo, hi, rows):
-    for i0 in range(lo, hi, rows):
-        i1 = min(hi, i0 + rows)
-        _layer_strip(x_c, panels[0], epis[0], outs[0], i0, i1, True)
-        for ell in range(1, len(panels)):
-            _layer_strip(outs[ell - 1], panels[ell], epis[ell], outs[ell], i0, i1, True)
+@njit(cache=True, inline="always")
+def _half_away_block(flat, i0, i1, q, z, qmin, qmax, out):
+    """Per-tensor, ties away from zero, no data-dependent branch: the loop vectorizes. Returns how many
+    values were not finite (their codes are garbage, and the caller refuses the input)."""
+    bad = 0
+    for i in range(i0, i1):
+        s = np.float64(flat[i]) / q
+        t = np.trunc(s)
+        r = t + np.float64(s - t >= 0.5) - np.float64(t - s >= 0.5) + z
+        bad += np.int64(s != s) + np.int64(abs(s) == np.inf)     # NaN, ±inf: counted, not branched on
+        # exact: an integer in range. subtle: max(qmin, r), not max(r, qmin): for a NaN r, Python's max
+        # keeps its first argument, so with the JIT off the store gets qmin instead of failing on NaN
+        out[i] = min(max(qmin, r), qmax)
+    return bad
 
 
 @njit(cache=True, parallel=True)
-def _network_parallel(x_c, panels, epis, outs, bounds, rows):
-    for p in prange(bounds.shape[0] - 1):
-        _network_rows(x_c, panels, epis, outs, bounds[p], bounds[p + 1], rows)
+def _half_away_parallel(flat, q, z, qmin, qmax, out):
+    n, parts = flat.shape[0], 8
+    bad = np.zeros(parts, dtype=np.int64)           # one count per part: no shared reduction variable
+    for p in prange(parts):
+        bad[p] = _half_away_block(flat, p * n // parts, (p + 1) * n // parts, q, z, qmin, qmax, out)
+    return bad.sum()
 
 
 @njit(cache=True)
-def _network_serial(x_c, panels, epis, outs, bounds, rows):
-    _network_rows(x_c, panels, epis, outs, bounds[0], bounds[-1], rows)
+def _half_away_serial(flat, q, z, qmin, qmax, out):
+    return _half_away_block(flat, 0, flat.shape[0], q, z, qmin, qmax, out)
+
+
+# --- the whole network: every layer of a strip of rows, one parallel region -----------------------
+#
+# outs[l] holds layer l's codes for all rows; each strip first quantizes its rows of the float input
+# X into x_c, then computes its own rows of every layer in turn, so a strip's activations (64 rows ×
+# 256 codes = 16 KB) go from one layer to the next in cache, and a forward pass starts the threads once
+# instead of once per layer. Thread p takes the rows bounds[p]..bounds[p+1] (equal shares, whole tiles),
+# in strips of at most ``rows``. panels and epis are tuples, one entry per layer (Numba indexes a tuple
+# of same-typed arrays with a loop variable). Each driver returns how many inputs were not finite.
+
+@njit(cache=True)
+def _network_rows(X, q, z, x_c, panels, epis, outs, lo, hi, rows):
+    K, bad = X.shape[1], 0
+    flat, codes = X.reshape(-1), x_c.reshape(-1)
+    for i0 in range(lo, hi, rows):
+        i1 = min(hi, i0 + rows)
+        bad += _half_away_block(flat, i0 * K, i1 * K, q, z, -128.0, 127.0, codes)
+        _layer_strip(x_c, panels[0], epis[0], outs[0], i0, i1, True)
+        for ell in range(1, len(panels)):
+            _layer_strip(outs[ell - 1], panels[ell], epis[ell], outs[ell], i0, i1, True)
+    return bad
+
+
+@njit(cache=True, parallel=True)
+def _network_parallel(X, q, z, x_c, panels, epis, outs, bounds, rows):
+    bad = np.zeros(bounds.shape[0] - 1, np.int64)        # one count per share: no shared reduction variable
+    for p in prange(bounds.shape[0] - 1):
+        bad[p] = _network_rows(X, q, z, x_c, panels, epis, outs, bounds[p], bounds[p + 1], rows)
+    return bad.sum()
+
+
+@njit(cache=True)
+def _network_serial(X, q, z, x_c, panels, epis, outs, bounds, rows):
+    return _network_rows(X, q, z, x_c, panels, epis, outs, bounds[0], bounds[-1], rows)
 
 
 # subtle: the VNNI drivers repeat the portable ones line for line with the VNNI strip. One driver
@@ -720,20 +763,26 @@ def _network_serial(x_c, panels, epis, outs, bounds, rows):
 # processor without vpdpbusd LLVM cannot.
 
 @njit(cache=True)
-def _network_rows_vnni(x_c, quads, epis, outs, lo, hi, rows):
+def _network_rows_vnni(X, q, z, x_c, quads, epis, outs, lo, hi, rows):
+    K, bad = X.shape[1], 0
+    flat, codes = X.reshape(-1), x_c.reshape(-1)
     for i0 in range(lo, hi, rows):
         i1 = min(hi, i0 + rows)
+        bad += _half_away_block(flat, i0 * K, i1 * K, q, z, -128.0, 127.0, codes)
         _layer_strip_vnni(x_c, quads[0], epis[0], outs[0], i0, i1, True)
         for ell in range(1, len(quads)):
             _layer_strip_vnni(outs[ell - 1], quads[ell], epis[ell], outs[ell], i0, i1, True)
+    return bad
 
 
 @njit(cache=True, parallel=True)
-def _network_parallel_vnni(x_c, quads, epis, outs, bounds, rows):
+def _network_parallel_vnni(X, q, z, x_c, quads, epis, outs, bounds, rows):
+    bad = np.zeros(bounds.shape[0] - 1, np.int64)
     for p in prange(bounds.shape[0] - 1):
-        _network_rows_vnni(x_c, quads, epis, outs, bounds[p], bounds[p + 1], rows)
+        bad[p] = _network_rows_vnni(X, q, z, x_c, quads, epis, outs, bounds[p], bounds[p + 1], rows)
+    return bad.sum()
 
 
 @njit(cache=True)
-def _network_serial_vnni(x_c, quads, epis, outs, bounds, rows):
-    _network_rows_vnni(x_c, quads, epis, outs, bounds[0], bounds[-1], rows)
+def _network_serial_vnni(X, q, z, x_c, quads, epis, outs, bounds, rows):
+    return _network_rows_vnni(X, q, z, x_c, quads, epis, outs, bounds[0], bounds[-1], rows)

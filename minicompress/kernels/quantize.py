@@ -12,6 +12,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+# The per-tensor kernels live beside the whole-network kernel, which quantizes each strip of its
+# input with the same loop (Numba's cache needs a jitted helper in its callers' file).
+from .microkernel import _half_away_parallel, _half_away_serial
+
 MODES = {"half_away": 0, "half_even": 1, "floor": 2}
 
 
@@ -66,34 +70,6 @@ def _quantize(flat, q, z, per, qmin, qmax, mode, out):
         elif r > qmax:
             r = qmax
         out[i] = np.int32(r)                                      # exact: r is an integer in range
-
-
-@njit(cache=True, inline="always")
-def _half_away_block(flat, i0, i1, q, z, qmin, qmax, out):
-    """Per-tensor, ties away from zero, no data-dependent branch: the loop vectorizes. Returns how many
-    values were not finite (their codes are garbage, and the caller refuses the input)."""
-    bad = 0
-    for i in range(i0, i1):
-        s = np.float64(flat[i]) / q
-        t = np.trunc(s)
-        r = t + np.float64(s - t >= 0.5) - np.float64(t - s >= 0.5) + z
-        bad += np.int64(s != s) + np.int64(abs(s) == np.inf)     # NaN, ±inf: counted, not branched on
-        out[i] = min(max(r, qmin), qmax)                          # exact: an integer in range
-    return bad
-
-
-@njit(cache=True, parallel=True)
-def _half_away_parallel(flat, q, z, qmin, qmax, out):
-    n, parts = flat.shape[0], 8
-    bad = np.zeros(parts, dtype=np.int64)           # one count per part: no shared reduction variable
-    for p in prange(parts):
-        bad[p] = _half_away_block(flat, p * n // parts, (p + 1) * n // parts, q, z, qmin, qmax, out)
-    return bad.sum()
-
-
-@njit(cache=True)
-def _half_away_serial(flat, q, z, qmin, qmax, out):
-    return _half_away_block(flat, 0, flat.shape[0], q, z, qmin, qmax, out)
 
 
 PARALLEL_FROM = 1 << 16      # values; fewer fill no second core (measured with `bench kernels`)
