@@ -126,7 +126,8 @@ print("4-bit codes pack two to a byte:", pack([1, -1, 7, -8], 4), unpack(pack([1
 #
 # `integer.forward_codes` makes *one* kernel call for the whole network
 # (`kernels/network.py`): each thread takes its share of the rows, 64 at a
-# time, through every layer, so activations pass from layer to layer in cache.
+# time, quantizes them and takes them through every layer, so activations
+# pass from step to step in cache.
 # Inside a layer, each 4×16 tile of the output is summed over all of k in
 # eight vector registers, and the epilogue runs on those registers before
 # anything is stored (gemmlowp calls it the "output pipeline"):

@@ -18,8 +18,9 @@ codes to the int8 logit codes.
 At run time each layer is one fused kernel (``kernels.layer.layer_int8``):
 the int8 GEMM and, on each 4×16 tile of its output while the sums are still
 in registers, the folded bias, the multiplier, the zero point and the clamp.
-The whole network is one call (``kernels.network.network_int8``): each
-thread takes a strip of rows through every layer. ``forward_unfused`` runs
+The whole forward pass is one call (``kernels.network.network_from_float``):
+each thread takes a strip of rows, quantizes it, and takes it through every
+layer. ``forward_unfused`` runs
 the same steps one pass at a time, for the benchmark's shares and for
 reading; both give the same codes.
 """
@@ -137,7 +138,8 @@ class IntegerMLP:
     def forward_all(self, X) -> list:
         """The int8 codes entering every layer, then the logit codes: [x_c, h1_c, ..., y_c].
 
-        No floating-point arithmetic happens between ``quantize_input`` and the end.
+        The one floating-point step is quantizing the input (``quantize_input``'s arithmetic, done
+        strip by strip inside the kernel); from the input codes to the logit codes, integers only.
         """
         X = np.asarray(X, dtype=np.float32)
         if X.ndim != 2:

@@ -5,7 +5,7 @@ One file per kernel family:
     cpu.py         what this processor can do (VNNI or not), asked of LLVM once: which tile runs
     gemm.py        C = A·B for int8 A, B with int32 accumulation
     layer.py       one int8 layer fused: GEMM, then bias, requantization and clamp on the tile's registers
-    network.py     a whole int8 MLP in one call: each thread takes a strip of rows through every layer
+    network.py     a whole int8 MLP in one call: each thread quantizes a strip of rows, then runs every layer
     microkernel.py gemm.py's fast engine: packing, a 4×16 register tile in LLVM IR, the output pipeline
                    on the tile's registers (the one long file: see its note on Numba's cache)
     twins.py       microkernel.py's readable side: offline packing, epilogue constants, NumPy twins
