@@ -576,6 +576,10 @@ def _layer_serial(A, Bp, epi, rows, out, finish):
 # packed in quads (``twins.pack_b_quads``). They are compiled only on a processor that reports the
 # feature (``cpu.vnni_available``, from the features LLVM detects for this host); elsewhere the
 # portable tiles run, and with the JIT off the NumPy twin ``tile_vnni_reference`` does.
+#
+# subtle: every VNNI driver below (strip, layer, network) repeats its portable twin line for line
+# with the VNNI tile. One driver for both cannot be written: a kernel that so much as names the
+# VNNI tile compiles it, and on a processor without vpdpbusd LLVM cannot.
 
 @njit(cache=True, inline="always")
 def _shift_rows(A, i0, i1, Kq):
@@ -758,9 +762,7 @@ def _network_serial(X, q, z, x_c, panels, epis, outs, bounds, rows):
     return _network_rows(X, q, z, x_c, panels, epis, outs, bounds[0], bounds[-1], rows)
 
 
-# subtle: the VNNI drivers repeat the portable ones line for line with the VNNI strip. One driver
-# for both cannot be written: a kernel that so much as names the VNNI tile compiles it, and on a
-# processor without vpdpbusd LLVM cannot.
+# The VNNI network drivers repeat the portable ones for the reason given at the VNNI section.
 
 @njit(cache=True)
 def _network_rows_vnni(X, q, z, x_c, quads, epis, outs, lo, hi, rows):
