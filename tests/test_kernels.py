@@ -415,6 +415,26 @@ def test_requantize_ties_at_every_shift():
             assert np.array_equal(requantize(acc, M0, n, 0), requantize_reference(acc, M0, n, 0, -128, 127)), (n, M0)
 
 
+def test_the_folded_vector_form_is_gemmlowp_for_every_shift_zero_point_and_clamp(rng):
+    """The vector code folds srdhm and RoundingDivideByPOT into one 64-bit sum (twins.epilogue_params);
+    the scalar code follows gemmlowp's steps. Every shift n from −31 to 62 (rs = 0 doubled, M ≥ 1
+    saturating, rs ≥ 32 gone), the smallest and largest M0, every accumulator extreme, and zero points
+    and clamps that leave codes inside, against the plain-Python reference. 16-column rows: all vector."""
+    shifts = np.arange(-31, 63)
+    M0 = np.concatenate([np.full(94, 2 ** 30), np.full(94, 2 ** 31 - 1), rng.integers(2 ** 30, 2 ** 31, 94)])
+    n = np.tile(shifts, 3)
+    cols = 16 * -(-len(n) // 16)                                  # whole vectors; the rest repeats columns
+    M0, n = np.resize(M0, cols), np.resize(n, cols)
+    extremes = np.array([-2 ** 31, 2 ** 31 - 1, 0, 1, -1, 2, -2, 2 ** 30, -2 ** 30, -2 ** 30 - 1], np.int64)
+    acc = np.concatenate([np.repeat(extremes[:, None], cols, 1),
+                          rng.integers(-2 ** 31, 2 ** 31, (12, cols)),
+                          rng.integers(-2 ** 12, 2 ** 12, (12, cols))]).astype(np.int32)
+    for z, lo, hi in ((0, -128, 127), (-5, -5, 127), (100, -20, 110), (-128, -128, -100)):
+        want = requantize_reference(acc, M0, n, z, lo, hi)
+        assert np.array_equal(requantize(acc, M0, n, z, lo, hi), want), (z, lo, hi)
+        assert len(np.unique(want)) > 5
+
+
 def test_integer_mlp_fused_and_unfused_give_the_same_codes(rng):
     from minicompress.integer import IntegerMLP
     from minicompress.nn import MLP
@@ -542,9 +562,9 @@ def test_the_epilogue_in_registers_equals_the_readable_steps_at_every_extreme(rn
 @pytest.mark.skipif(config.DISABLE_JIT, reason="the LLVM tiles run only compiled")
 @pytest.mark.parametrize("saturate", [True, False])
 def test_the_finishing_tile_and_the_vector_requantize_equal_their_twins(rng, saturate):
-    """``_tile_out_llvm`` (GEMM + epilogue on registers) and ``_requant_vec_llvm`` against the Python
-    ``_output_cols``, each writing only its own 4×16 block or its 8 codes; with the saturating left
-    shift compiled in (some M ≥ 1) and left out (every M < 1)."""
+    """``_tile_out_llvm`` (GEMM + epilogue on registers), ``_requant_vec_llvm`` and ``_requant_block_llvm``
+    against the Python ``_output_cols``, each writing only its own block of codes; with the saturating
+    left shift compiled in (some M ≥ 1, or some M in [0.5, 1), rs = 0) and left out (every M < 0.5)."""
     from numba import njit
 
     from minicompress.kernels.twins import epilogue_params
@@ -563,8 +583,15 @@ def test_the_finishing_tile_and_the_vector_requantize_equal_their_twins(rng, sat
         else:
             microkernel._requant_vec_llvm(C, r, c, epi, out, o, False)
 
+    @njit
+    def requant_block(C, r0, r1, c, epi, out, saturate):
+        if saturate:
+            microkernel._requant_block_llvm(C, r0, r1, c, epi, out, True)
+        else:
+            microkernel._requant_block_llvm(C, r0, r1, c, epi, out, False)
+
     x, w, bias, M0, n = _extreme_layer(rng, 9, 18, 48)
-    n = n if saturate else np.abs(n)                       # without saturation, no left shift may remain
+    n = n if saturate else np.maximum(np.abs(n), 1)        # without saturation, no left shift and no rs = 0
     epi = epilogue_params(bias, M0, n, 3, -100, 120)
     assert microkernel._saturates(epi) == saturate
     a = x.astype(np.int16)
@@ -587,6 +614,13 @@ def test_the_finishing_tile_and_the_vector_requantize_equal_their_twins(rng, sat
         microkernel._output_cols(C, r, c, c + lanes, epi, want, r)
         assert np.array_equal(got, want)
         assert (np.delete(got[r], np.arange(c, c + lanes)) == 7).all()
+    unbiased = epilogue_params(np.zeros_like(bias), M0, n, 3, -100, 120)     # the block adds no bias
+    for r0, r1, c in ((0, 3, 0), (1, 3, 16), (2, 2, 32)):
+        got, want = np.full((3, 48), 7, np.int8), np.full((3, 48), 7, np.int8)
+        requant_block(C, r0, r1, c, unbiased, got, saturate)
+        microkernel._requant_block_twin(C, r0, r1, c, unbiased, want, saturate)
+        assert np.array_equal(got, want) and (r0 == r1 or (got[r0:r1, c:c + lanes] != 7).any())
+        assert (np.delete(got, np.arange(c, c + lanes), axis=1) == 7).all() and (got[:r0] == 7).all()
 
 
 @pytest.mark.parametrize("B", [0, 1, 6, 130, 301])

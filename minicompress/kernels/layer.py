@@ -60,7 +60,7 @@ class PreparedLayer:
     hi: int
     quads: np.ndarray         # the weight codes packed in k-quads for the VNNI tile (pack_b_quads)
     bias_vnni: np.ndarray     # (N,) int32: bias − 128·Σ_k w_c[k, j], for inputs shifted to x_c + 128
-    epi: np.ndarray = field(init=False, repr=False)        # (9, N) int32: the output pipeline's constants
+    epi: np.ndarray = field(init=False, repr=False)        # (EPI_ROWS, N) int32: the output pipeline's constants
     epi_vnni: np.ndarray = field(init=False, repr=False)   # (twins.epilogue_params), with bias and bias_vnni
 
     def __post_init__(self):

@@ -37,7 +37,9 @@ used when ``NUMBA_DISABLE_JIT=1`` and in the tests.
 The fused layer's tile does not store its int32 sums at all: after the k loop it applies
 the output pipeline (bias, fixed-point multiplier, zero point, clamp) to the 8 vectors
 still in registers and stores 64 int8 codes (``_tile_out_llvm``, gemmlowp's "output
-pipeline"). ``_requant_ir`` builds that pipeline from int32 lanes and no branch.
+pipeline"). ``_requant_ir`` builds that pipeline with no branch: gemmlowp's two roundings
+folded into one 64-bit sum per code (``twins.epilogue_params`` derives it), which the
+tests hold bit for bit against gemmlowp's steps.
 
 Why one long file: every jitted helper lives beside the cached kernels that call it, and so
 does the Python that writes their LLVM IR, because Numba's cache (``cache=True``) checks only
@@ -56,14 +58,25 @@ from numba.extending import intrinsic
 
 from .twins import (
     EPI_BIAS,
+    EPI_C_E,
+    EPI_C_O,
+    EPI_CHI,
+    EPI_CLO,
     EPI_HALF,
     EPI_HI,
     EPI_LO,
     EPI_LS,
+    EPI_LSV,
     EPI_M0,
+    EPI_M0_O,
     EPI_MASK,
+    EPI_N_E,
+    EPI_N_O,
     EPI_RS,
+    EPI_S_E,
+    EPI_S_O,
     EPI_Z,
+    EPI_ZZ,
     MR,
     NR,
     tile_reference,
@@ -73,6 +86,7 @@ from .twins import (
 LANES = 16      # columns per step of the vector output pipeline on a block of C (two vectors of 8 on AVX2)
 KC = 256        # k-pairs per pass: a B panel's slice, 16 columns × 512 k × 2 bytes = 16 KB, stays in L1
 ROWS_PER_TASK = 64
+REQUANT_ROWS = 16    # rows per strip of _requantize_rows (4 to 64 measured alike on 4096×256 here)
 
 
 # --- packing -------------------------------------------------------------------------------
@@ -360,76 +374,82 @@ def gemm_packed(A: np.ndarray, Bp: np.ndarray, n: int, parallel: bool = True) ->
 
 def _requant_ir(builder, acc, param, biased: bool = False, saturate: bool = True):
     """<n x i32> accumulators → <n x i8> codes, in LLVM IR; ``param(row)`` loads that row of epi for
-    the vector's n columns. The steps of ``_output_cols``, in int32 lanes and with no branch:
+    the vector's n columns (the first of them even). ``_output_cols`` computes the same codes with
+    gemmlowp's steps; this is the folded form of ``twins.epilogue_params``, with no branch:
 
-    * + bias (left out when ``biased``: a finishing tile starts its sums at the bias): a plain
-      int32 add, exact because ``prepare_layer`` bounds |acc + bias| below 2^31 (the VNNI tile's
-      raw sum may leave int32 before its corrected bias brings it back: int32 adds wrap modulo
-      2^32, and the true sum fits, so the wrapped one is it);
-    * the left shift of M ≥ 1, saturating: y = x << ls is exact iff (y >> ls) == x, and
-      otherwise x's sign chooses INT32_MIN or INT32_MAX, which is (x >> 31) ^ INT32_MAX (left out,
-      at compile time, when no column has M ≥ 1: ``saturate=False``);
-    * srdhm(x, M0) = (x·M0 + 2^30) >> 31: gemmlowp nudges negative products by 1 − 2^30 and then
-      truncates towards 0, and trunc(v / 2^31) = floor((v + 2^31 − 1) / 2^31) for v < 0, the same
-      floor. x and M0 are int32, so the product is ``vpmuldq`` (int32 × int32 → int64), and the
-      shift keeps bits 31..62 (a logical shift, then a truncation: no 64-bit arithmetic shift,
-      which AVX2 lacks);
-    * RoundingDivideByPOT: (q >> rs) + [(q & mask) > half + [q < 0]] (``vpsravd``);
-    * the clamp to [lo − z, hi − z], then + z, which cannot wrap.
+    * + bias (left out when ``biased``: a finishing tile starts its sums at the bias, and
+      ``requantize`` has none): a plain int32 add, exact because ``prepare_layer`` bounds
+      |acc + bias| below 2^31 (the VNNI tile's raw sum may leave int32 before its corrected bias
+      brings it back: int32 adds wrap modulo 2^32, and the true sum fits, so the wrapped one is it);
+    * the saturating left shift (M ≥ 1, or rs = 0 doubled): y = x << ls is exact iff (y >> ls) == x,
+      and otherwise x's sign chooses INT32_MIN or INT32_MAX, which is (x >> 31) ^ INT32_MAX (left
+      out, at compile time, when no column shifts left: ``saturate=False``);
+    * u = x·M0 + N − 2^31·[x < 0] in 64 bits, for the even and the odd columns apart: x and M0 are
+      int32, so each product is one ``vpmuldq`` (int32 × int32 → int64, it reads the low half of
+      each 64-bit lane: the odd columns are moved there first; loading them one column later
+      instead was slower, as every such 64-byte load straddles two cache lines). 0 ≤ u < 2^64;
+    * u >> (31 + rs) for the even columns (the quotient lands in the low half) and u >> (rs − 1)
+      for the odd ones (in the high half): logical shifts, which AVX2 has for 64-bit lanes (it has
+      no arithmetic one); one in-lane blend interleaves them. Each lane is y + 2^(31−rs);
+    * + (z − 2^(31−rs)) gives y + z, which fits int32; a saturating narrowing to int8 (one
+      ``vpmovsdb`` on AVX-512) and the clamp to [lo, hi] on the 16-byte result finish the codes.
     """
     from llvmlite import ir
-    lanes = acc.type.count
+    lanes, half = acc.type.count, acc.type.count // 2
+    v64 = ir.VectorType(ir.IntType(64), half)
+    v8 = ir.VectorType(ir.IntType(8), lanes)
 
     def c32(v):
         return ir.Constant(acc.type, [v] * lanes)
 
+    def c64(v):
+        return ir.Constant(v64, [v] * half)
+
+    def pairs(row):                                  # a "pairs" row of epi as int64 lanes
+        return builder.bitcast(param(row), v64)
+
+    def low_int32(v):                                # the signed low half of each lane (vpmuldq's operand)
+        return builder.ashr(builder.shl(v, c64(32)), c64(32))
+
     x = acc if biased else builder.add(acc, param(EPI_BIAS))
     if saturate:
-        ls = param(EPI_LS)
+        ls = param(EPI_LSV)
         y = builder.shl(x, ls)
         exact = builder.icmp_signed("==", builder.ashr(y, ls), x)
         x = builder.select(exact, y, builder.xor(builder.ashr(x, c32(31)), c32(2 ** 31 - 1)))
-    q = _srdhm_ir(builder, x, param(EPI_M0))
-    threshold = builder.add(param(EPI_HALF), builder.lshr(q, c32(31)))                   # + 1 where q < 0
-    up = builder.zext(builder.icmp_signed(">", builder.and_(q, param(EPI_MASK)), threshold), acc.type)
-    y = builder.add(builder.ashr(q, param(EPI_RS)), up)
-    lo, hi = param(EPI_LO), param(EPI_HI)
-    y = builder.select(builder.icmp_signed("<", y, lo), lo, y)
-    y = builder.select(builder.icmp_signed(">", y, hi), hi, y)
-    return builder.trunc(builder.add(y, param(EPI_Z)), ir.VectorType(ir.IntType(8), lanes))
-
-
-def _srdhm_ir(builder, x, m0):
-    """(x·M0 + 2^30) >> 31 on <n x i32>, as two multiplies of n/2 lanes each (even, odd) in 64 bits.
-
-    Spelled this way, not as one <n x i64> product, because widening all lanes costs three
-    cross-lane shuffles (two sign extensions, one narrowing) and x86 has few shuffle units: each
-    half is one ``vpmuldq``, which reads the low int32 of each int64 lane as signed. The even
-    products keep their result in the low half of each lane (>> 31), the odd ones in the high
-    half (<< 1 puts bits 31..62 there), and one in-lane blend interleaves them.
-    """
-    from llvmlite import ir
-    half = x.type.count // 2
-    v4i64 = ir.VectorType(ir.IntType(64), half)
-
-    def c64(v):
-        return ir.Constant(v4i64, [v] * half)
-
-    xs, ms = builder.bitcast(x, v4i64), builder.bitcast(m0, v4i64)
-    low = builder.mul(builder.ashr(builder.shl(xs, c64(32)), c64(32)), builder.ashr(builder.shl(ms, c64(32)), c64(32)))
-    high = builder.mul(builder.ashr(xs, c64(32)), builder.ashr(ms, c64(32)))
-    even = builder.bitcast(builder.lshr(builder.add(low, c64(2 ** 30)), c64(31)), x.type)
-    odd = builder.bitcast(builder.shl(builder.add(high, c64(2 ** 30)), c64(1)), x.type)
-    interleave = [i if i % 2 == 0 else 2 * half + i for i in range(2 * half)]      # 0, 9, 2, 11, ... for 8 lanes
-    return builder.shuffle_vector(even, odd, ir.Constant(ir.VectorType(ir.IntType(32), 2 * half), interleave))
+    x_even = builder.bitcast(x, v64)
+    x_odd = builder.lshr(x_even, c64(32))
+    sums = []
+    for xs, m0, n_row, tie in ((x_even, pairs(EPI_M0), EPI_N_E, EPI_C_E), (x_odd, pairs(EPI_M0_O), EPI_N_O, EPI_C_O)):
+        product = builder.mul(low_int32(xs), low_int32(m0))
+        sums.append(builder.sub(builder.add(product, pairs(n_row)), builder.and_(xs, pairs(tie))))
+    even = builder.bitcast(builder.lshr(sums[0], pairs(EPI_S_E)), acc.type)
+    odd = builder.bitcast(builder.lshr(sums[1], pairs(EPI_S_O)), acc.type)
+    interleave = [i if i % 2 == 0 else lanes + i for i in range(lanes)]       # 0, 17, 2, 19, ... for 16 lanes
+    y = builder.add(builder.shuffle_vector(even, odd, ir.Constant(ir.VectorType(ir.IntType(32), lanes), interleave)),
+                    param(EPI_ZZ))
+    y = builder.select(builder.icmp_signed("<", y, c32(-128)), c32(-128), y)
+    y = builder.select(builder.icmp_signed(">", y, c32(127)), c32(127), y)
+    codes = builder.trunc(y, v8)
+    lo, hi = builder.trunc(param(EPI_CLO), v8), builder.trunc(param(EPI_CHI), v8)
+    codes = builder.select(builder.icmp_signed("<", codes, lo), lo, codes)
+    return builder.select(builder.icmp_signed(">", codes, hi), hi, codes)
 
 
 def _epi_param(context, builder, epi_ty, epi_val, col, lanes: int = 8):
-    """``param(row)`` for _requant_ir: epi[row, col:col+lanes] as <lanes x i32>."""
+    """``param(row)`` for _requant_ir: epi[row, col:col+lanes] as <lanes x i32>, loaded at its first use
+    and reused after (LLVM cannot merge the loads itself: to it, the stores of codes between them
+    might change epi)."""
     from llvmlite import ir
     intp = context.get_value_type(types.intp)
-    return lambda row: builder.load(_cell(context, builder, epi_ty, epi_val, ir.Constant(intp, row), col, lanes,
-                                          32), align=4)
+    loaded = {}
+
+    def param(row):
+        if row not in loaded:
+            loaded[row] = builder.load(_cell(context, builder, epi_ty, epi_val, ir.Constant(intp, row), col, lanes,
+                                             32), align=4)
+        return loaded[row]
+    return param
 
 
 def _acc_to_codes(context, builder, f, tys, vals, oi, saturate: bool) -> None:
@@ -463,6 +483,32 @@ def _requant_vec_llvm(typingctx, C, r, c, epi, out, o, saturate):
     return types.void(C, types.intp, types.intp, epi, out, types.intp, saturate), codegen
 
 
+@intrinsic
+def _requant_block_llvm(typingctx, C, r0, r1, c, epi, out, saturate):
+    """out[r, c:c+LANES] = the output pipeline of C[r, c:c+LANES] for r0 ≤ r < r1, without the bias
+    add (``_requantize_rows``). The block's constants are loaded once, before the loop over rows,
+    so they stay in registers: 12 zmm registers on AVX-512, spilled in part on AVX2's 16 ymm."""
+    _check_arrays("_requant_block", ("C", C, types.int32, 2), ("epi", epi, types.int32, 2),
+                  ("out", out, types.int8, 2))
+    shifts = _literal_flag("_requant_block", saturate)
+
+    def codegen(context, builder, signature, args):
+        from llvmlite import ir
+        c_, r0_, r1_, col, epi_, out_, _ = args
+        intp = context.get_value_type(types.intp)
+        param = _epi_param(context, builder, signature.args[4], epi_, col, LANES)
+        for row in (EPI_LSV, EPI_M0, EPI_M0_O, EPI_N_E, EPI_N_O, EPI_S_E, EPI_S_O, EPI_C_E, EPI_C_O, EPI_ZZ, EPI_CLO,
+                    EPI_CHI):
+            param(row)                               # loaded here, before the loop: the loop reuses them
+        with cgutils.for_range_slice(builder, r0_, r1_, ir.Constant(intp, 1)) as (r, _):
+            acc = builder.load(_cell(context, builder, signature.args[0], c_, r, col, LANES, 32), align=4)
+            codes = _requant_ir(builder, acc, param, biased=True, saturate=shifts)
+            builder.store(codes, _cell(context, builder, signature.args[5], out_, r, col, LANES, 8), align=1)
+        return context.get_dummy_value()
+
+    return types.void(C, types.intp, types.intp, types.intp, epi, out, saturate), codegen
+
+
 @njit(cache=True, inline="always")
 def _output_cols(C, r, c0, c1, epi, out, o):
     """out[o, c0:c1] = the output pipeline of C[r, c0:c1], one value at a time: the steps of
@@ -489,16 +535,23 @@ def _tile_out_twin(a, Bp, epi, out, pr, q, oi, k1, saturate, tile=tile_reference
         _output_cols(C, pr + r, NR * q, NR * q + NR, epi, out, oi + r)
 
 
+def _requant_block_twin(C, r0, r1, c, epi, out, saturate):
+    for r in range(r0, r1):
+        _output_cols(C, r, c, c + LANES, epi, out, r)
+
+
 _requant_vec = _requant_vec_twin if config.DISABLE_JIT else _requant_vec_llvm
+_requant_block = _requant_block_twin if config.DISABLE_JIT else _requant_block_llvm
 _tile_out = _tile_out_twin if config.DISABLE_JIT else _tile_out_llvm
 
 
 @njit(cache=True, inline="always")
 def _saturates(epi):
-    """Whether any column has M ≥ 1 (a left shift): the kernels then compile in the saturating shift."""
+    """Whether the vector code shifts any column left (M ≥ 1, or rs = 0, see ``twins.epilogue_params``):
+    the kernels then compile in the saturating shift."""
     most = 0
     for c in range(epi.shape[1]):
-        most = max(most, epi[EPI_LS, c])
+        most = max(most, epi[EPI_LSV, c])
     return most > 0
 
 
@@ -517,9 +570,22 @@ def _output_row(C, r, c0, c1, epi, out, o, saturate):
 
 @njit(cache=True, parallel=True)
 def _requantize_rows(acc, epi, out):
+    """out = the output pipeline of acc, for ``requantize``: its accumulators have no bias, and the
+    vector steps skip the add (the scalar tail adds epi's zero bias row). In strips of rows, and
+    within a strip column block by column block, so each block's constants are loaded once and
+    stay in registers while the rows stream past."""
     saturate = _saturates(epi)
-    for i in prange(acc.shape[0]):
-        _output_row(acc, i, 0, acc.shape[1], epi, out, i, saturate)
+    B, C = acc.shape
+    whole = C // LANES * LANES
+    for t in prange(-(-B // REQUANT_ROWS)):
+        r0, r1 = t * REQUANT_ROWS, min(B, t * REQUANT_ROWS + REQUANT_ROWS)
+        for c in range(0, whole, LANES):
+            if saturate:
+                _requant_block(acc, r0, r1, c, epi, out, True)
+            else:
+                _requant_block(acc, r0, r1, c, epi, out, False)
+        for r in range(r0, r1):
+            _output_cols(acc, r, whole, C, epi, out, r)
 
 
 @njit(cache=True)

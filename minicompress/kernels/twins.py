@@ -17,8 +17,25 @@ import numpy as np
 MR = 4          # rows of the register tile
 NR = 16         # columns of the register tile: two vectors of 8 int32 lanes
 
-# The rows of the epilogue's parameter block ``epi`` (9, N'), one int32 per output column each:
+# The rows of the epilogue's parameter block ``epi`` (EPI_ROWS, N'), one int32 per output column each.
+# The first nine hold gemmlowp's steps, which the scalar code (``microkernel._output_cols``) follows:
 EPI_BIAS, EPI_LS, EPI_M0, EPI_RS, EPI_MASK, EPI_HALF, EPI_Z, EPI_LO, EPI_HI = range(9)
+# The others hold the same arithmetic folded into one 64-bit sum per code, for the vector code
+# (``microkernel._requant_ir``; see ``epilogue_params``). Rows marked "pairs" hold, at the even
+# column 2i and the odd column 2i+1 together, one 64-bit value per column pair: read as 8 int64
+# lanes, 16 int32 columns become 8 lanes for the even columns (…_E) or for the odd ones (…_O).
+(EPI_LSV,        # the saturating left shift of the vector code (ls, or ls + 1 where rs = 0)
+ EPI_M0_O,       # pairs: M0 of the odd column, in the low half (vpmuldq reads only the low int32)
+ EPI_N_E,        # pairs: the int64 constant N added to x·M0, of the even column ...
+ EPI_N_O,        # ... and of the odd column
+ EPI_S_E,        # pairs: the right shift of the even column's sum, 31 + rs' (result in the low half)
+ EPI_S_O,        # pairs: the odd column's, rs' − 1 (result in the high half)
+ EPI_C_E,        # pairs: 2^31 where a negative x must round down (the tie rule), even column ...
+ EPI_C_O,        # ... and odd column
+ EPI_ZZ,         # z − 2^(31 − rs'): the zero point, less the offset the unsigned sum carries
+ EPI_CLO,        # the clamp [lo, hi] of the code itself, after + z
+ EPI_CHI) = range(9, 20)
+EPI_ROWS = 20
 
 
 def pack_b_reference(B: np.ndarray) -> np.ndarray:
@@ -40,11 +57,13 @@ def pack_b_quads(B: np.ndarray) -> np.ndarray:
 
 
 def epilogue_params(bias, M0, n, z: int, lo: int, hi: int, width: int | None = None) -> np.ndarray:
-    """epi (9, width) int32: per output column j, the constants of
+    """epi (EPI_ROWS, width) int32: per output column j, the constants of
 
         y[j] = clamp(z + rrs(srdhm(sat(sat(acc + bias_j) << ls_j), M0_j), rs_j), lo, hi)
 
-    in the form the kernels use (offline, NumPy; ``width`` ≥ N pads with inert columns):
+    in the forms the kernels use (offline, NumPy; ``width`` ≥ N pads with inert columns).
+
+    gemmlowp's steps, for the scalar code:
 
     * ls = max(−n, 0), the left shift of M ≥ 1; rs = max(n, 0), the rounding right shift;
     * mask = 2^rs − 1 and half = mask >> 1: gemmlowp's RoundingDivideByPOT,
@@ -52,6 +71,19 @@ def epilogue_params(bias, M0, n, z: int, lo: int, hi: int, width: int | None = N
     * rs ≥ 32 becomes M0 = 0, rs = 0: srdhm gives |q| < 2^31, and q / 2^rs with rs ≥ 32 rounds
       to 0 for every such q, which M0 = 0 gives exactly and keeps every shift below 32;
     * lo − z and hi − z: the clamp comes before the zero point, so no int32 sum can wrap.
+
+    The same function folded into one sum, for the vector code. With x the shifted accumulator,
+    srdhm is floor((x·M0 + 2^30) / 2^31) and RoundingDivideByPOT is floor((q + 2^(rs−1) − [q<0]) / 2^rs),
+    and two floors of integer quotients make one:
+
+        y = floor((x·M0 + K − 2^31·[x < 0]) / 2^(31+rs)),   K = 2^30 + 2^(30+rs)   (rs ≥ 1)
+
+    ([x < 0] may stand for [q < 0]: they differ only where q = 0, and there both round to 0).
+    Adding N = K + 2^62 makes the sum non-negative and below 2^64, so an unsigned (logical) shift
+    takes the quotient, plus 2^(31−rs), which z − 2^(31−rs) takes back. rs = 0 has no rounding
+    step; it becomes rs' = 1 with x doubled (the left shift gains one bit, saturating: a code that
+    saturates there saturates in both forms), K = 2^31 and no tie rule. M0 = 0 takes K = 0.
+    The tests compare the two forms bit for bit.
     """
     bias = np.asarray(bias, dtype=np.int64)
     N = bias.shape[0]
@@ -61,11 +93,31 @@ def epilogue_params(bias, M0, n, z: int, lo: int, hi: int, width: int | None = N
     ls, rs = np.maximum(-n, 0), np.maximum(n, 0)
     gone = rs >= 32
     rs = np.where(gone, 0, rs)
+    M0 = np.where(gone, 0, M0)
     mask = (np.int64(1) << rs) - 1
-    epi = np.zeros((9, width), np.int64)
-    epi[:, :N] = [bias, ls, np.where(gone, 0, M0), rs, mask, mask >> 1, np.full(N, z), np.full(N, lo - z),
-                  np.full(N, hi - z)]
-    return epi.astype(np.int32)
+    epi = np.zeros((EPI_ROWS, width), np.int64)
+    epi[:9, :N] = [bias, ls, M0, rs, mask, mask >> 1, np.full(N, z), np.full(N, lo - z), np.full(N, hi - z)]
+    # the folded form, for every column (padding, and one more where width is odd: M0 = 0, code 0)
+    wp = width + width % 2                                    # pairs need an even count
+    col = lambda v: np.concatenate([v, np.zeros(wp - N, np.int64)])   # noqa: E731
+    M0w, lsw, rsw, zw = col(M0), col(ls), col(rs), col(np.full(N, z))
+    doubled = (rsw == 0) & (M0w != 0)
+    lsv = np.where(doubled, np.minimum(lsw + 1, 31), lsw)     # ls = 31 saturates any x ≠ 0, −1 alike
+    rs1 = np.where(rsw == 0, 1, rsw)
+    K = np.where(M0w == 0, 0, np.where(doubled, 2 ** 31, 2 ** 30 + (np.int64(1) << (30 + rs1))))
+    tie = np.where((M0w != 0) & ~doubled, 2 ** 31, 0)
+    total = K + 2 ** 62                                       # < 2^63 here; the kernel's sums reach 2^64
+    folded = np.zeros((EPI_ROWS - 9, wp), np.int64)
+    folded[EPI_LSV - 9] = lsv
+    for row, v in ((EPI_M0_O, M0w[1::2]), (EPI_S_E, 31 + rs1[0::2]), (EPI_S_O, rs1[1::2] - 1),
+                   (EPI_C_E, tie[0::2]), (EPI_C_O, tie[1::2])):
+        folded[row - 9, 0::2] = v                             # the low half of the pair; the high half 0
+    for row, v in ((EPI_N_E, total[0::2]), (EPI_N_O, total[1::2])):
+        folded[row - 9, 0::2], folded[row - 9, 1::2] = v & 0xFFFFFFFF, v >> 32
+    folded[EPI_ZZ - 9] = zw - (np.int64(1) << (31 - rs1))
+    folded[EPI_CLO - 9, :N], folded[EPI_CHI - 9, :N] = lo, hi
+    epi[9:] = folded[:, :width]
+    return (epi & 0xFFFFFFFF).astype(np.uint32).view(np.int32)   # two's complement: 2^31 is INT32_MIN
 
 
 def tile_reference(a, Bp, C, pr, q, ci, k0, k1):
