@@ -102,6 +102,27 @@ high = srdhm_reference(1234, M0)
 print(M0, n, high, rounding_right_shift_reference(high, n))   # 1717986918 3 987 123  (1234·0.1 = 123.4)
 
 # %% [markdown]
+# The two roundings fold into one. The high multiply is ⌊(x·M0 + 2^30) / 2^31⌋
+# and the rounding shift is ⌊(q + 2^(n−1) − [q < 0]) / 2^n⌋, and a floor of a
+# floor of integer quotients is one floor:
+#
+#     y = ⌊(x·M0 + 2^30 + 2^(30+n) − 2^31·[x < 0]) / 2^(31+n)⌋
+#
+# The vector kernel computes exactly this: one 64-bit product, one sum, one
+# shift per code (`twins.epilogue_params` derives its constants). The
+# `[x < 0]` term is RoundingDivideByPOT's rule that a negative half rounds
+# away from zero.
+
+# %%
+for x in (1234, 1235, -1235, 2 ** 31 - 1):
+    folded = (x * M0 + 2 ** 30 + 2 ** (30 + n) - 2 ** 31 * (x < 0)) >> (31 + n)   # Python ints: exact
+    no_tie_rule = (x * M0 + 2 ** 30 + 2 ** (30 + n)) >> (31 + n)
+    steps = rounding_right_shift_reference(srdhm_reference(x, M0), n)
+    print(x, steps, folded, no_tie_rule)
+# 1234 → 123 123 123; 1235 → 124 124 124 (123.5, a half); −1235 → −124 −124 −123:
+# without the [x < 0] term the negative half would round up, not away from zero
+
+# %% [markdown]
 # ## 4.3 The whole teacher in integers
 
 # %%
@@ -133,15 +154,16 @@ print("4-bit codes pack two to a byte:", pack([1, -1, 7, -8], 4), unpack(pack([1
 # anything is stored (gemmlowp calls it the "output pipeline"):
 #
 # * the sums start at the bias instead of at 0, so the bias costs nothing;
-# * srdhm(acc, M0) is one 32×32 → 64-bit multiply per lane and a shift;
-# * the rounding shift is gemmlowp's RoundingDivideByPOT, its comparison
-#   turned into a 0 or 1 that is added, so there is no branch on the data;
-# * the zero point and the clamp (ReLU is the lower clamp) are a max and a min.
+# * the high multiply and the rounding shift are the folded formula of 4.2:
+#   one 32×32 → 64-bit multiply per code (`vpmuldq`), an add, a mask for the
+#   negative halves and one shift, with no branch on the data;
+# * the zero point is an add, and the clamp (ReLU is the lower clamp) is a
+#   saturating narrowing to int8 and a max and a min.
 #
 # Only the 64 int8 codes of the tile leave the core. `microkernel._requant_ir`
-# writes each step as LLVM IR; `microkernel._output_cols` is the same steps in
-# plain Numba, and the tests check both against `requantize_reference`. The
-# codes are the same, bit for bit.
+# writes the folded form as LLVM IR; `microkernel._output_cols` keeps
+# gemmlowp's two steps in plain Numba, and the tests check both against
+# `requantize_reference`. The codes are the same, bit for bit.
 
 # %%
 import time  # noqa: E402
@@ -174,10 +196,10 @@ print(f"shares of the fused forward: quantize in {100 * quantize_in / fused:.0f}
       f"epilogue and the rest {100 * max(fused - quantize_in - gemm_only, 0) / fused:.0f}%")
 # Why it pays: the unfused path stores and reloads 4 bytes per output three times; the fused one
 # stores 1 byte once. `python -m minicompress bench kernels` measures the same shares and sets the
-# forward beside float32 (x @ W + b in NumPy): on a 2-core Zen 4, about 0.30 ms against 0.98 at 450
-# images and 2.2 ms against 6.5 at 4096, with the VNNI tile; on the tile every processor runs,
-# about 0.30 and 2.8 ms; and compiled for AVX2 alone, 0.44 ms against 0.71 (1.6x) and 2.8 ms against
-# 7.4 (2.7x). Roughly 55% of the fused forward is GEMM, 10% quantizing the input, 35% the rest.
+# forward beside float32 (x @ W + b in NumPy): on a 2-core Zen 4, about 0.30 ms against 0.65 at 450
+# images and 2.1 ms against 6.5 at 4096, with the VNNI tile; on the tile every processor runs,
+# about 0.40 and 3.2 ms; and compiled for AVX2 alone, 0.42 ms against 0.64 (1.5x) and 3.0 ms against
+# 8.3 (2.8x). Roughly 60-70% of the fused forward is GEMM, 10-13% quantizing the input, 20-30% the rest.
 
 # %% [markdown]
 # ## 4.4 Replay one neuron

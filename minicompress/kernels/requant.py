@@ -28,6 +28,13 @@ and ``requantize`` refuses them.
 subtle: this rounds twice (once in each step), so on rare values it differs
 by one from round(acc·M) computed in exact arithmetic;
 ``count_requant_mismatch`` measures how often on real layers.
+
+The vector kernels compute both steps as one floor (for n ≥ 1; ``twins.epilogue_params``):
+
+    y = ⌊(acc·M0 + 2^30 + 2^(30+n) − 2^31·[acc < 0]) / 2^(31+n)⌋
+
+which is the same double rounding, tie for tie, not round(acc·M): folding the
+steps saves instructions, it does not change a code.
 """
 
 from __future__ import annotations
@@ -152,9 +159,9 @@ def _rounding_right_shift(x, n):
 
 @njit(cache=True, parallel=True)
 def _requantize_scalar(acc, M0, n, zero_point, qmin, qmax, out):
-    """The first kernel: one value at a time, with branches. ``requantize`` now runs the branch-free
-    ``microkernel._requantize_rows`` for int8 outputs; this one stays for wider code ranges and as
-    the "before" of ``bench kernels``."""
+    """The first kernel: one value at a time, with branches (LLVM vectorises its loop over columns
+    anyway, in 64-bit lanes). ``requantize`` now runs the branch-free ``microkernel._requantize_rows``
+    for int8 outputs; this one stays for wider code ranges and as the "before" of ``bench kernels``."""
     B, C = acc.shape
     for i in prange(B):
         for c in range(C):
