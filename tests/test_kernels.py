@@ -565,30 +565,22 @@ def test_the_finishing_tile_and_the_vector_requantize_equal_their_twins(rng, sat
     """``_tile_out_llvm`` (GEMM + epilogue on registers), ``_requant_vec_llvm`` and ``_requant_block_llvm``
     against the Python ``_output_cols``, each writing only its own block of codes; with the saturating
     left shift compiled in (some M ≥ 1, or some M in [0.5, 1), rs = 0) and left out (every M < 0.5)."""
-    from numba import njit
+    from numba import literally, njit
 
     from minicompress.kernels.twins import epilogue_params
 
+    # the intrinsics take ``saturate`` as a compile-time literal: ``literally`` compiles one wrapper per value
     @njit
     def finishing_tile(a, Bp, epi, out, pr, q, oi, k1, saturate):
-        if saturate:
-            microkernel._tile_out_llvm(a, Bp, epi, out, pr, q, oi, k1, True)
-        else:
-            microkernel._tile_out_llvm(a, Bp, epi, out, pr, q, oi, k1, False)
+        microkernel._tile_out_llvm(a, Bp, epi, out, pr, q, oi, k1, literally(saturate))
 
     @njit
     def requant_vec(C, r, c, epi, out, o, saturate):
-        if saturate:
-            microkernel._requant_vec_llvm(C, r, c, epi, out, o, True)
-        else:
-            microkernel._requant_vec_llvm(C, r, c, epi, out, o, False)
+        microkernel._requant_vec_llvm(C, r, c, epi, out, o, literally(saturate))
 
     @njit
     def requant_block(C, r0, r1, c, epi, out, saturate):
-        if saturate:
-            microkernel._requant_block_llvm(C, r0, r1, c, epi, out, True)
-        else:
-            microkernel._requant_block_llvm(C, r0, r1, c, epi, out, False)
+        microkernel._requant_block_llvm(C, r0, r1, c, epi, out, literally(saturate))
 
     x, w, bias, M0, n = _extreme_layer(rng, 9, 18, 48)
     n = n if saturate else np.maximum(np.abs(n), 1)        # without saturation, no left shift and no rs = 0
