@@ -466,9 +466,11 @@ def _acc_to_codes(context, builder, f, tys, vals, oi, saturate: bool) -> None:
 
 @intrinsic
 def _requant_vec_llvm(typingctx, C, r, c, epi, out, o, saturate):
-    """out[o, c:c+LANES] = the output pipeline of C[r, c:c+LANES], vectorised (``saturate`` as in _tile_out_llvm).
+    """out[o, c:c+LANES] = the output pipeline of C[r, c:c+LANES], vectorised (``saturate`` as in _tile_out_llvm;
+    c even: epi's "pairs" rows hold an even column and the odd one after it).
     16 lanes, not the tile's 8: two independent vectors per step keep more of the core busy (0.19 → 0.15 ms on
-    4096×256 here, measured with ``bench kernels``); on AVX2 LLVM splits them into two 8-lane halves."""
+    4096×256 here, when ``requantize`` still went row by row); on AVX2 LLVM splits them into two 8-lane halves.
+    Layers use it on the ragged edges that go through a block of C."""
     _check_arrays("_requant_vec", ("C", C, types.int32, 2), ("epi", epi, types.int32, 2), ("out", out, types.int8, 2))
     shifts = _literal_flag("_requant_vec", saturate)
 
@@ -485,8 +487,8 @@ def _requant_vec_llvm(typingctx, C, r, c, epi, out, o, saturate):
 
 @intrinsic
 def _requant_block_llvm(typingctx, C, r0, r1, c, epi, out, saturate):
-    """out[r, c:c+LANES] = the output pipeline of C[r, c:c+LANES] for r0 ≤ r < r1, without the bias
-    add (``_requantize_rows``). The block's constants are loaded once, before the loop over rows,
+    """out[r, c:c+LANES] = the output pipeline of C[r, c:c+LANES] for r0 ≤ r < r1 (c even), without the
+    bias add (``_requantize_rows``). The block's constants are loaded once, before the loop over rows,
     so they stay in registers: 12 zmm registers on AVX-512, spilled in part on AVX2's 16 ymm."""
     _check_arrays("_requant_block", ("C", C, types.int32, 2), ("epi", epi, types.int32, 2),
                   ("out", out, types.int8, 2))

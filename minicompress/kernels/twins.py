@@ -30,7 +30,8 @@ EPI_BIAS, EPI_LS, EPI_M0, EPI_RS, EPI_MASK, EPI_HALF, EPI_Z, EPI_LO, EPI_HI = ra
  EPI_N_O,        # ... and of the odd column
  EPI_S_E,        # pairs: the right shift of the even column's sum, 31 + rs' (result in the low half)
  EPI_S_O,        # pairs: the odd column's, rs' − 1 (result in the high half)
- EPI_C_E,        # pairs: 2^31 where a negative x must round down (the tie rule), even column ...
+ EPI_C_E,        # pairs: 2^31 where the tie rule applies (rs ≥ 1): a negative x takes it off the sum,
+                 # so its halves round away from zero; even column ...
  EPI_C_O,        # ... and odd column
  EPI_ZZ,         # z − 2^(31 − rs'): the zero point, less the offset the unsigned sum carries
  EPI_CLO,        # the clamp [lo, hi] of the code itself, after + z
