@@ -1,5 +1,7 @@
 """Every Numba kernel against its readable twin, bit for bit (CI reruns this file with NUMBA_DISABLE_JIT=1)."""
 
+import os
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -613,6 +615,104 @@ def test_the_finishing_tile_and_the_vector_requantize_equal_their_twins(rng, sat
         microkernel._requant_block_twin(C, r0, r1, c, unbiased, want, saturate)
         assert np.array_equal(got, want) and (r0 == r1 or (got[r0:r1, c:c + lanes] != 7).any())
         assert (np.delete(got, np.arange(c, c + lanes), axis=1) == 7).all() and (got[:r0] == 7).all()
+
+
+def _small_multipliers(rng, cols):
+    """(M0, n) for M from 1e-11 to 0.49: no left shift and no rs = 0 (the row kernel's case), some gone (n ≥ 32)."""
+    qm = [quantize_multiplier(float(m)) for m in np.exp(rng.uniform(np.log(1e-11), np.log(0.49), cols))]
+    return np.array([p[0] for p in qm]), np.array([p[1] for p in qm])
+
+
+@pytest.mark.skipif(config.DISABLE_JIT, reason="the LLVM tiles run only compiled")
+@pytest.mark.parametrize("offset, clamp", [(False, False), (True, False), (False, True), (True, True)])
+def test_the_64_column_row_kernel_equals_its_twin(rng, offset, clamp):
+    """``_requant_rows_llvm`` (64 columns a step; with AVX-512BW narrowed by vpackssdw/vpacksswb and the zero
+    point added at 16 bits) against ``_output_cols``, each of its four compiled variants, writing only rows
+    r0..r1 and columns c0 .. c0 + 64·groups. The accumulators reach every extreme and mostly do not saturate."""
+    from numba import literally, njit
+
+    from minicompress.kernels.twins import EPI_CHI, EPI_CLO, epilogue_params
+
+    @njit
+    def rows(C, r0, r1, c0, groups, epi, bounds, z, out, offset, clamp):
+        microkernel._requant_rows_llvm(C, r0, r1, c0, groups, epi, bounds, z, out, literally(offset),
+                                       literally(clamp))
+
+    cols = 176
+    M0, n = _small_multipliers(rng, cols)
+    z, lo, hi = (-7 if offset else 0), *((-20, 100) if clamp else (-128, 127))
+    epi = epilogue_params(np.zeros(cols, np.int32), M0, n, z, lo, hi)
+    bounds = np.stack([epi[EPI_CLO], epi[EPI_CHI]]).astype(np.int8)
+    C = (rng.normal(0, 40, (6, cols)) / (M0 * 2.0 ** (-31 - n))).clip(-2 ** 31, 2 ** 31 - 1).astype(np.int32)
+    C[1, :10] = [-2 ** 31, 2 ** 31 - 1, 0, 1, -1, 2, -2, 2 ** 30, -2 ** 30, -2 ** 30 - 1]
+    got, want = np.full(C.shape, 9, np.int8), np.full(C.shape, 9, np.int8)
+    rows(C, 1, 5, 16, 2, epi, bounds, z, got, offset, clamp)
+    microkernel._requant_rows_twin(C, 1, 5, 16, 2, epi, bounds, z, want, offset, clamp)
+    assert np.array_equal(got, want)
+    inside = np.zeros(C.shape, bool)
+    inside[1:5, 16:144] = True
+    assert (got[~inside] == 9).all()
+    codes = got[inside]
+    assert len(np.unique(codes)) > 20 and np.mean((codes == lo) | (codes == hi)) < 0.5
+
+
+@pytest.mark.parametrize("B, C", [(1, 64), (2, 16), (9, 64), (9, 80), (5, 256), (7, 48), (4, 37)])
+def test_requantize_gives_the_same_codes_wherever_its_rows_start(rng, B, C):
+    """``_requantize_rows`` reads acc from its first 64-byte boundary on (rows that straddle two real rows,
+    epi's columns rotated to match) when each row starts an even number of columns before one: views of
+    one buffer starting at every int32 offset, with and without a zero point and a clamp, with and without
+    a column that shifts left (the column-block path), against the plain-Python reference."""
+    buf = rng.integers(-2 ** 31, 2 ** 31, B * C + 16).astype(np.int32)
+    buf[::3] >>= 12
+    M0, n = _small_multipliers(rng, C)
+    M0_left, n_left = M0.copy(), n.copy()
+    M0_left[C // 2], n_left[C // 2] = quantize_multiplier(3.0)       # M ≥ 1: the saturating path
+    for off in range(16):
+        acc = buf[off:off + B * C].reshape(B, C)
+        for (m0, nn), (z, lo, hi) in (((M0, n), (0, -128, 127)), ((M0, n), (-128, -128, 127)),
+                                      ((M0, n), (5, -20, 100)), ((M0_left, n_left), (3, -128, 127))):
+            assert np.array_equal(requantize(acc, m0, nn, z, lo, hi), requantize_reference(acc, m0, nn, z, lo, hi)), \
+                (off, z, lo, hi)
+
+
+@pytest.mark.skipif(config.DISABLE_JIT or "avx2" not in _host_features(), reason="needs compiled x86 AVX2")
+def test_requantize_compiled_for_avx2_alone_has_no_512_bit_code_and_the_same_codes(tmp_path):
+    """In a process told to compile for AVX2 and nothing newer (as ``bench kernels`` does), the row kernel
+    narrows each vector on its own; its codes are gemmlowp's, and its machine code has no zmm register."""
+    import subprocess
+    import sys
+
+    from minicompress.bench.kernels import avx2_features
+    code = (
+        "import numpy as np\n"
+        "from minicompress.kernels import cpu, microkernel\n"
+        "from minicompress.kernels.requant import quantize_multiplier, requantize, requantize_reference\n"
+        "assert not cpu.has_avx512bw()\n"
+        "g = np.random.default_rng(5)\n"
+        "qm = [quantize_multiplier(float(m)) for m in np.exp(g.uniform(-25, -0.7, 128))]\n"
+        "M0, n = np.array([p[0] for p in qm]), np.array([p[1] for p in qm])\n"
+        "acc = (g.integers(-2 ** 31, 2 ** 31, (40, 128)) >> g.integers(0, 31, (40, 128))).astype(np.int32)\n"
+        "for z, lo, hi in ((0, -128, 127), (4, -128, 127), (0, -9, 127), (-6, -6, 120)):\n"
+        "    assert np.array_equal(requantize(acc, M0, n, z, lo, hi), requantize_reference(acc, M0, n, z, lo, hi))\n"
+        "asm = ''.join(microkernel._requantize_strips.inspect_asm().values())\n"
+        "print('zmm' in asm, 'vpmovsdb' in asm or 'vpackss' in asm)\n")
+    env = dict(os.environ, NUMBA_CPU_FEATURES=avx2_features(_host_features()), NUMBA_CACHE_DIR=str(tmp_path))
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.split() == ["False", "True"]
+
+
+def test_compiled_features_follow_numba_cpu_features(monkeypatch):
+    """``NUMBA_CPU_FEATURES`` decides what Numba compiles for, so it decides the tiles too (and a CPU name
+    alone does not: Numba passes the host's features with it)."""
+    from minicompress.kernels import cpu
+    monkeypatch.setattr(cpu.config, "CPU_FEATURES", "+avx2,-avx512bw,+avx512vnni,-avx512vl")
+    monkeypatch.setattr(cpu, "_HOST", {})
+    assert cpu.compiled_features() == {"avx2": True, "avx512bw": False, "avx512vnni": True, "avx512vl": False}
+    assert not cpu.has_avx512bw() and not cpu._host_has_vnni()        # VNNI on 256-bit vectors needs VL too
+    monkeypatch.setattr(cpu.config, "CPU_FEATURES", "+avx512bw,+avx512vl,+avx512vnni")
+    monkeypatch.setattr(cpu, "_HOST", {})
+    assert cpu.has_avx512bw() and cpu._host_has_vnni()
 
 
 @pytest.mark.parametrize("B", [0, 1, 6, 130, 301])

@@ -2,7 +2,7 @@
 
 One file per kernel family:
 
-    cpu.py         what this processor can do (VNNI or not), asked of LLVM once: which tile runs
+    cpu.py         what the code is compiled for (VNNI? AVX-512BW?): which tile runs, how requantize narrows
     gemm.py        C = A·B for int8 A, B with int32 accumulation
     layer.py       one int8 layer fused: GEMM, then bias, requantization and clamp on the tile's registers
     network.py     a whole int8 MLP in one call: each thread quantizes a strip of rows, then runs every layer

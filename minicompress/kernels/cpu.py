@@ -3,7 +3,9 @@
 Processors differ between machines (AVX-512 with VNNI here, AVX2 only on many others), so the
 integer kernels pick their tile at run time: ``vnni_available`` says whether the ``vpdpbusd`` tile
 may be compiled and run; otherwise the portable tile runs, which every x86 (and, through LLVM,
-every other processor Numba supports) can.
+every other processor Numba supports) can. ``has_avx512bw`` chooses how ``requantize`` narrows
+its codes. Both read the features Numba compiles for (``compiled_features``), so a process told
+to compile for AVX2 alone gets the AVX2 code throughout.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from numba.core import config
 def vnni_available() -> bool:
     """Whether this processor has ``vpdpbusd`` on 256-bit vectors (AVX512-VNNI + AVX512VL, or AVX-VNNI).
 
-    Read from the features LLVM detects for the host; ``MINICOMPRESS_VNNI=0`` turns the VNNI path off.
+    Read from the features Numba compiles for; ``MINICOMPRESS_VNNI=0`` turns the VNNI path off.
     """
     if config.DISABLE_JIT or os.environ.get("MINICOMPRESS_VNNI", "1") == "0":
         return False
@@ -26,13 +28,37 @@ def vnni_available() -> bool:
 _HOST = {}
 
 
+def compiled_features() -> dict:
+    """{feature: bool} of the processor Numba compiles for: ``NUMBA_CPU_FEATURES`` where it is set
+    (the benchmark sets it to compile for AVX2 alone), else the host's features as LLVM reports
+    them, as Numba itself decides (``NUMBA_CPU_NAME`` alone names a model, not its features)."""
+    if "features" not in _HOST:
+        features = {}
+        try:
+            if config.CPU_FEATURES is not None:
+                for item in config.CPU_FEATURES.split(","):
+                    if item[:1] in "+-" and len(item) > 1:
+                        features[item[1:]] = item[0] == "+"
+            else:
+                import llvmlite.binding as llvm
+                features = dict(llvm.get_host_cpu_features())
+                if not config.ENABLE_AVX:
+                    features = {k: v and not k.startswith("avx") for k, v in features.items()}
+        except (ImportError, RuntimeError):
+            features = {}
+        _HOST["features"] = features
+    return _HOST["features"]
+
+
+def has_avx512bw() -> bool:
+    """Whether the compiled code may use AVX-512BW: ``vpackssdw``/``vpacksswb`` on 64-byte vectors,
+    which ``requantize`` uses to narrow 64 codes at once."""
+    return bool(compiled_features().get("avx512bw", False))
+
+
 def _host_has_vnni() -> bool:
     """Asked of LLVM once per process (the question costs a quarter of a millisecond)."""
     if "vnni" not in _HOST:
-        try:
-            import llvmlite.binding as llvm
-            f = llvm.get_host_cpu_features()
-            _HOST["vnni"] = bool((f.get("avx512vnni", False) and f.get("avx512vl", False)) or f.get("avxvnni", False))
-        except (ImportError, RuntimeError):
-            _HOST["vnni"] = False
+        f = compiled_features()
+        _HOST["vnni"] = bool((f.get("avx512vnni", False) and f.get("avx512vl", False)) or f.get("avxvnni", False))
     return _HOST["vnni"]

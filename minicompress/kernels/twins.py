@@ -28,15 +28,13 @@ EPI_BIAS, EPI_LS, EPI_M0, EPI_RS, EPI_MASK, EPI_HALF, EPI_Z, EPI_LO, EPI_HI = ra
  EPI_M0_O,       # pairs: M0 of the odd column, in the low half (vpmuldq reads only the low int32)
  EPI_N_E,        # pairs: the int64 constant N added to x·M0, of the even column ...
  EPI_N_O,        # ... and of the odd column
- EPI_S_E,        # pairs: the right shift of the even column's sum, 31 + rs' (result in the low half)
- EPI_S_O,        # pairs: the odd column's, rs' − 1 (result in the high half)
+ EPI_SH,         # rs' − 1: the arithmetic right shift of the sum's high half (one int32 per column)
  EPI_C_E,        # pairs: 2^31 where the tie rule applies (rs ≥ 1): a negative x takes it off the sum,
                  # so its halves round away from zero; even column ...
  EPI_C_O,        # ... and odd column
- EPI_ZZ,         # z − 2^(31 − rs'): the zero point, less the offset the unsigned sum carries
  EPI_CLO,        # the clamp [lo, hi] of the code itself, after + z
- EPI_CHI) = range(9, 20)
-EPI_ROWS = 20
+ EPI_CHI) = range(9, 18)
+EPI_ROWS = 18
 
 
 def pack_b_reference(B: np.ndarray) -> np.ndarray:
@@ -80,10 +78,13 @@ def epilogue_params(bias, M0, n, z: int, lo: int, hi: int, width: int | None = N
         y = floor((x·M0 + K − 2^31·[x < 0]) / 2^(31+rs)),   K = 2^30 + 2^(30+rs)   (rs ≥ 1)
 
     ([x < 0] may stand for [q < 0]: they differ only where q = 0, and there both round to 0).
-    Adding N = K + 2^62 makes the sum non-negative and below 2^64, so an unsigned (logical) shift
-    takes the quotient, plus 2^(31−rs), which z − 2^(31−rs) takes back. rs = 0 has no rounding
-    step; it becomes rs' = 1 with x doubled (the left shift gains one bit, saturating: a code that
-    saturates there saturates in both forms), K = 2^31 and no tie rule. M0 = 0 takes K = 0.
+    The sum fits a signed 64-bit lane (|x·M0| < 2^62, K ≤ 2^61 + 2^30), and its high 32 bits are
+    floor(sum / 2^32), so an arithmetic shift of that half by rs − 1 gives y; z is added after.
+    rs = 0 has no rounding step; it becomes rs' = 1 with x doubled (the left shift gains one bit,
+    saturating: a code that saturates there saturates in both forms), K = 2^31 and no tie rule.
+    M0 = 0 takes K = 2^31 with the tie rule: the sum is 2^31 or 0, whose high half is 0 either way,
+    so every column but the doubled ones has the tie rule, and code without a left shift may apply
+    it to all columns alike.
     The tests compare the two forms bit for bit.
     """
     bias = np.asarray(bias, dtype=np.int64)
@@ -101,21 +102,19 @@ def epilogue_params(bias, M0, n, z: int, lo: int, hi: int, width: int | None = N
     # the folded form, for every column (padding, and one more where width is odd: M0 = 0, code 0)
     wp = width + width % 2                                    # pairs need an even count
     col = lambda v: np.concatenate([v, np.zeros(wp - N, np.int64)])   # noqa: E731
-    M0w, lsw, rsw, zw = col(M0), col(ls), col(rs), col(np.full(N, z))
+    M0w, lsw, rsw = col(M0), col(ls), col(rs)
     doubled = (rsw == 0) & (M0w != 0)
     lsv = np.where(doubled, np.minimum(lsw + 1, 31), lsw)     # ls = 31 saturates any x ≠ 0, −1 alike
     rs1 = np.where(rsw == 0, 1, rsw)
-    K = np.where(M0w == 0, 0, np.where(doubled, 2 ** 31, 2 ** 30 + (np.int64(1) << (30 + rs1))))
-    tie = np.where((M0w != 0) & ~doubled, 2 ** 31, 0)
-    total = K + 2 ** 62                                       # < 2^63 here; the kernel's sums reach 2^64
+    K = np.where((M0w == 0) | doubled, 2 ** 31, 2 ** 30 + (np.int64(1) << (30 + rs1)))
+    tie = np.where(doubled, 0, 2 ** 31)
     folded = np.zeros((EPI_ROWS - 9, wp), np.int64)
     folded[EPI_LSV - 9] = lsv
-    for row, v in ((EPI_M0_O, M0w[1::2]), (EPI_S_E, 31 + rs1[0::2]), (EPI_S_O, rs1[1::2] - 1),
-                   (EPI_C_E, tie[0::2]), (EPI_C_O, tie[1::2])):
+    folded[EPI_SH - 9] = rs1 - 1
+    for row, v in ((EPI_M0_O, M0w[1::2]), (EPI_C_E, tie[0::2]), (EPI_C_O, tie[1::2])):
         folded[row - 9, 0::2] = v                             # the low half of the pair; the high half 0
-    for row, v in ((EPI_N_E, total[0::2]), (EPI_N_O, total[1::2])):
+    for row, v in ((EPI_N_E, K[0::2]), (EPI_N_O, K[1::2])):
         folded[row - 9, 0::2], folded[row - 9, 1::2] = v & 0xFFFFFFFF, v >> 32
-    folded[EPI_ZZ - 9] = zw - (np.int64(1) << (31 - rs1))
     folded[EPI_CLO - 9, :N], folded[EPI_CHI - 9, :N] = lo, hi
     epi[9:] = folded[:, :width]
     return (epi & 0xFFFFFFFF).astype(np.uint32).view(np.int32)   # two's complement: 2^31 is INT32_MIN
