@@ -49,3 +49,12 @@ def test_bench_neurons_times_both_mlps_side_by_side():
     text = run(["neurons"], QUICK)
     assert "64-256-256-10" in text and "64-128-128-10" in text
     assert len([line for line in text.splitlines() if line.rstrip().endswith("x")]) == 2
+
+
+def test_avx2_features_turn_off_everything_newer_than_avx2():
+    """What ``bench kernels`` gives its AVX2-only child: the host's list, AVX-512, AVX10, AVX-VNNI-like and
+    AMX features off, everything else as it was."""
+    from minicompress.bench.kernels import avx2_features
+    host = "+64bit,+avx,+avx2,+avx512f,+avx512bw,-avx512fp16,+avxvnni,+avxifma,+amx-tile,+evex512,+fma,-sse4a"
+    assert avx2_features(host) == ("+64bit,+avx,+avx2,-avx512f,-avx512bw,-avx512fp16,-avxvnni,-avxifma,-amx-tile,"
+                                   "-evex512,+fma,-sse4a")

@@ -152,10 +152,10 @@ def bench_kernels(budget: Budget = FULL) -> str:
     return "\n".join(lines)
 
 
-def _requantize_times(rows: int) -> tuple:
+def _requantize_times(rows: int, z: int = 0, lo: int = -128) -> tuple:
     """(seconds of the first kernel, of today's, of a plain int32 → int8 copy, share of codes at the int8
     limits) on a rows×256 accumulator whose codes mostly do not saturate (they spread over the int8
-    range, as a real layer's do), side by side in one run."""
+    range, as a real layer's do), side by side in one run; zero point ``z`` and lower clamp ``lo``."""
     from ..kernels.microkernel import _requantize_rows
     from ..kernels.requant import _requantize_scalar, quantize_multiplier
     from ..kernels.twins import epilogue_params
@@ -164,33 +164,38 @@ def _requantize_times(rows: int) -> tuple:
     mult = [quantize_multiplier(m) for m in g.uniform(0.5, 2.0, 256) * 40 / 2 ** 16]   # codes about ±40·|z|
     M0 = np.array([p[0] for p in mult], np.int64)
     n = np.array([p[1] for p in mult], np.int64)
-    epi = epilogue_params(np.zeros(256, np.int32), M0, n, 0, -128, 127)
+    epi = epilogue_params(np.zeros(256, np.int32), M0, n, z, lo, 127)
     out_a, out_b = np.empty(acc.shape, np.int8), np.empty(acc.shape, np.int8)
-    before = lambda: _requantize_scalar(acc, M0, n, np.int64(0), np.int64(-128), np.int64(127), out_a)  # noqa: E731
+    before = lambda: _requantize_scalar(acc, M0, n, np.int64(z), np.int64(lo), np.int64(127), out_a)  # noqa: E731
     after = lambda: _requantize_rows(acc, epi, out_b)  # noqa: E731
     before(), after()
     assert np.array_equal(out_a, out_b)
-    saturated = float(np.mean(np.abs(out_b.astype(np.int16)) >= 127))
+    saturated = float(np.mean((out_b == lo) | (out_b == 127)))
     times = best_times([before, after, lambda: np.copyto(out_a, acc, casting="unsafe")], repeats=7, number=5)
     return (*times, saturated)
 
 
 def _bench_requantize(budget: Budget, avx2=None) -> str:
-    """Today's branch-free requantization against the first kernel; ``avx2``: the same, measured in the
+    """Today's branch-free requantization against the first kernel, as ``requantize`` calls it (z = 0, the
+    whole int8 range) and with a zero point and a ReLU's clamp; ``avx2``: the first, measured in the
     AVX2-only child process (``_avx2_child``)."""
     rows = 4096 if budget.name.lower() != "quick" else 512
     t_before, t_after, t_cast, saturated = _requantize_times(rows)
+    z_before, z_after, _, z_saturated = _requantize_times(rows, z=-5, lo=-5)
     lines = [f"requantize a {rows}×256 int32 accumulator ({100 * saturated:.1f}% of codes at the int8 limits)",
-             f"  first kernel (before) {1e3 * t_before:>7.3f} ms   folded, branch-free {1e3 * t_after:>7.3f} ms   "
-             f"ratio {t_before / t_after:.2f}x  (target ≥ 5x)"]
+             f"  first kernel (before) {1e3 * t_before:>7.3f} ms   branch-free, 64 columns a step {1e3 * t_after:>7.3f} ms"
+             f"   ratio {t_before / t_after:.2f}x  (target ≥ 5x)",
+             f"  with a zero point and a ReLU's clamp (z = -5, codes in [-5, 127], {100 * z_saturated:.1f}% at "
+             f"the limits): before {1e3 * z_before:.3f} ms, after {1e3 * z_after:.3f} ms, ratio {z_before / z_after:.2f}x"]
     if isinstance(avx2, dict):
         b, a = avx2["requantize"][:2]
         lines.append(f"  compiled for AVX2 alone (the child process below): before {1e3 * b:.3f} ms, after "
                      f"{1e3 * a:.3f} ms, ratio {b / a:.2f}x")
     lines.append("  the first kernel is written one value at a time, but LLVM may vectorise its loop over columns "
-                 "(with AVX-512 it does, in 8 int64 lanes); the folded one runs about 14 vector instructions per "
-                 f"16 codes. For scale, NumPy's int32 → int8 copy of the array (one thread, no arithmetic) takes "
-                 f"{1e3 * t_cast:.3f} ms")
+                 "(with AVX-512 it does, in 8 int64 lanes). Today's takes 16 codes in 11 vector instructions "
+                 "(two 32×32 → 64-bit multiplies, the tie rule, the high halves, one shift); with AVX-512BW it "
+                 "narrows, adds z and clamps 64 codes in 4 to 8 more. For scale, NumPy's int32 → int8 copy of the "
+                 f"array (one thread, no arithmetic) takes {1e3 * t_cast:.3f} ms")
     return "\n".join(lines)
 
 
@@ -231,38 +236,68 @@ def _float_and_portable(batches, repeats: int) -> list:
     return rows
 
 
+def avx2_features(host: str) -> str:
+    """NUMBA_CPU_FEATURES for "this processor without anything newer than AVX2": the host's list
+    (``+name,-name,...``) with every AVX-512, AVX10, AVX-VNNI-like and AMX feature turned off.
+    Naming a CPU model alone (NUMBA_CPU_NAME=haswell) is not enough: Numba still passes the
+    host's features to LLVM, and those switch AVX-512 back on."""
+    items = []
+    for item in filter(None, host.split(",")):
+        name = item[1:]
+        newer = name.startswith(("avx512", "avx10", "amx", "evex512")) or (name.startswith("avx") and
+                                                                            name not in ("avx", "avx2"))
+        items.append("-" + name if newer else item)
+    return ",".join(items)
+
+
 def _avx2_child(batches, repeats: int):
-    """The portable forward compiled for a processor with AVX2 and nothing newer (LLVM's "haswell": no
-    AVX-512, no VNNI), beside float32 with OpenBLAS's Haswell kernels, in a child process: what an
-    AVX2-only machine runs, on this machine's cores."""
+    """The portable forward compiled for a processor with AVX2 and nothing newer (no AVX-512, no
+    VNNI), beside float32 with OpenBLAS's Haswell kernels, in a child process: what an AVX2-only
+    machine runs, on this machine's cores. The child checks its own machine code for 512-bit
+    registers and says whether it found any."""
     import json
     import os
     import platform
     import subprocess
     import sys
     import tempfile
+
+    from numba.core.codegen import get_host_cpu_features
     if platform.machine().lower() not in ("x86_64", "amd64"):
         return "  AVX2-only code: not measured (this is not an x86-64 processor)"
     with tempfile.TemporaryDirectory() as cache:
-        # Both sides as on an AVX2 machine: Numba compiles for "haswell", and OpenBLAS (which picks
-        # its kernels at run time too) is told to use its Haswell kernels instead of its AVX-512 ones.
-        env = dict(os.environ, NUMBA_CPU_NAME="haswell", MINICOMPRESS_VNNI="0", NUMBA_CACHE_DIR=cache,
-                   OPENBLAS_CORETYPE="Haswell")
+        # Both sides as on an AVX2 machine: Numba compiles for "haswell" with AVX-512 and VNNI
+        # switched off, and OpenBLAS (which picks its kernels at run time too) is told to use its
+        # Haswell kernels instead of its AVX-512 ones.
+        env = dict(os.environ, NUMBA_CPU_NAME="haswell", NUMBA_CPU_FEATURES=avx2_features(get_host_cpu_features()),
+                   MINICOMPRESS_VNNI="0", NUMBA_CACHE_DIR=cache, OPENBLAS_CORETYPE="Haswell")
         code = ("import json; from minicompress.bench.kernels import _float_and_portable as f, "
-                "_requantize_times as r; "
-                f"print(json.dumps({{'mlp': f({list(batches)}, {repeats}), 'requantize': r(4096)}}))")
+                "_requantize_times as r, _uses_zmm as z; "
+                f"m, q = f({list(batches)}, {repeats}), r(4096); "
+                "print(json.dumps({'mlp': m, 'requantize': q, 'zmm': z()}))")
         run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600)
     if run.returncode != 0:
         return "  AVX2-only code: the child process failed: " + (run.stderr.strip().splitlines() or ["?"])[-1]
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 
+def _uses_zmm() -> bool:
+    """Whether the machine code of the portable layer kernel or of requantize names a 512-bit
+    register (in a process that has run both)."""
+    from ..kernels import microkernel
+    return any("zmm" in asm for kernel in (microkernel._layer_parallel, microkernel._requantize_strips)
+               for asm in kernel.inspect_asm().values())
+
+
 def _avx2_lines(avx2) -> str:
     """The MLP rows of ``_avx2_child``'s answer, or its reason for having none."""
     if not isinstance(avx2, dict):
         return avx2
+    checked = ("it names no 512-bit register: checked in its machine code" if not avx2.get("zmm", True)
+               else "BUT its machine code names 512-bit registers: this is not an AVX2-only measurement")
     lines = ["  as on an AVX2-only machine, in a child process: the portable forward compiled for AVX2 alone",
-             "  (NUMBA_CPU_NAME=haswell: vpmaddwd + vpaddd) beside float32 on OpenBLAS's Haswell kernels",
+             "  (NUMBA_CPU_NAME=haswell, AVX-512 and VNNI off in NUMBA_CPU_FEATURES: vpmaddwd + vpaddd;",
+             f"  {checked}) beside float32 on OpenBLAS's Haswell kernels",
              "  (OPENBLAS_CORETYPE=Haswell); batch, float32 ms, integer ms, speed-up:"]
     for batch, t_float, t_port in avx2["mlp"]:
         lines.append(f"{batch:>7}{1e3 * t_float:>12.3f}{1e3 * t_port:>12.3f}{t_float / t_port:>9.2f}x")
