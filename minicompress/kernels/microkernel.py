@@ -683,72 +683,71 @@ def _requantize_rows(acc, epi, out):
     """out = the output pipeline of acc (C-contiguous, as out), for ``requantize``: its accumulators
     have no bias, and the vector steps skip the add (the scalar tail adds epi's zero bias row).
 
-    The 64-byte loads of acc are aligned: where each row starts 8 or 12 columns before a 64-byte
-    boundary (NumPy aligns large arrays to 16 bytes; rows of a multiple of 16 columns all start
-    alike), the kernels run on acc seen from that boundary on, one row shorter, whose "rows"
-    straddle two real rows, with epi's columns rotated to match (an even rotation keeps its pairs
-    whole); the two leftover pieces go one value at a time. Measured here on 4096×256: 10 to 15%
-    faster than loads that each straddle two cache lines. (Python, not Numba: the views compile
-    slowly and cost nothing here.)"""
+    The 64-byte loads of acc are aligned. NumPy aligns large arrays to 16 bytes, so each row may
+    start 4, 8 or 12 columns before a 64-byte boundary; where that is an even number of columns
+    and rows are a multiple of 16 columns (they then all start alike), the kernels run from that
+    boundary on: "rows" that end in the first columns of the next real row, with epi's columns
+    extended by its first 64 to match (an even shift keeps its pairs whole). Measured here on
+    4096×256: 10 to 15% faster than loads that each straddle two cache lines."""
     if not (acc.flags.c_contiguous and out.flags.c_contiguous):
-        raise ValueError("_requantize_rows needs C-contiguous acc and out: it reads and writes them through "
-                         "flat views, and a copy would lose the codes")
-    B, C = acc.shape
+        raise ValueError("_requantize_rows needs C-contiguous acc and out: its kernels address them as one "
+                         "run of memory")
+    C = acc.shape[1]
     head = (-acc.ctypes.data % 64) // 4
-    if C % 16 == 0 and head % 2 == 0 and 0 < head < C and B >= 2:
-        inner = slice(head, head + (B - 1) * C)
-        _requantize_strips(acc.reshape(-1)[inner].reshape(B - 1, C),
-                           np.ascontiguousarray(np.roll(epi[:, :C], -head, axis=1)),
-                           out.reshape(-1)[inner].reshape(B - 1, C))
-        _requantize_edges(acc, epi, out, head)
-    else:
-        _requantize_strips(acc, epi, out)
-
-
-@njit(cache=True)
-def _requantize_edges(acc, epi, out, head):
-    """The two pieces ``_requantize_rows`` leaves: row 0 up to ``head``, the last row from it on."""
-    B, C = acc.shape
-    _output_cols(acc, 0, 0, head, epi, out, 0)
-    _output_cols(acc, B - 1, head, C, epi, out, B - 1)
+    aligned = C % 16 == 0 and head % 2 == 0 and 0 < head < C and acc.shape[0] >= 2 and not config.DISABLE_JIT
+    _requantize_strips(acc, epi, out, head if aligned else 0)
 
 
 @njit(cache=True, parallel=True)
-def _requantize_strips(acc, epi, out):
-    """Strips of REQUANT_ROWS rows, split between threads. Without a left shift (the usual case) and
-    with one zero point, 64 columns at a time row by row (``_requant_rows``); otherwise, and on the
-    columns left over, column block by column block (``_requant_block``), whose constants stay in
-    registers while the rows stream past; the last C mod 16 columns one value at a time."""
+def _requantize_strips(acc, epi, out, head):
+    """Strips of REQUANT_ROWS rows, split between threads, read from column ``head`` on (see
+    ``_requantize_rows``; its two leftover pieces go one value at a time at the end). Without a left
+    shift (the usual case) and with one zero point, 64 columns at a time row by row
+    (``_requant_rows``); otherwise, and on the columns left over, column block by column block
+    (``_requant_block``), whose constants stay in registers while the rows stream past; the last
+    C mod 16 columns one value at a time."""
     saturate = _saturates(epi)
     B, C = acc.shape
     z = epi[EPI_Z, 0] if C > 0 else 0
     offset, clamp, uniform = False, False, True
-    bounds = np.empty((2, C), np.int8)
+    wide = np.empty((epi.shape[0], C + 64), np.int32)        # epi, then its first 64 columns again
+    for row in range(epi.shape[0]):
+        for c in range(C):
+            wide[row, c] = epi[row, c]
+        for c in range(C, C + 64 if C > 0 else 0):
+            wide[row, c] = epi[row, c % C]
+    bounds = np.empty((2, C + 64), np.int8)
+    for c in range(C + 64):
+        bounds[0, c], bounds[1, c] = wide[EPI_CLO, c], wide[EPI_CHI, c]
     for c in range(C):
         offset |= epi[EPI_Z, c] != 0
         clamp |= epi[EPI_CLO, c] > -128 or epi[EPI_CHI, c] < 127
         uniform &= epi[EPI_Z, c] == z
-        bounds[0, c], bounds[1, c] = epi[EPI_CLO, c], epi[EPI_CHI, c]
+    rows = B - 1 if head > 0 else B
     groups = C // 64 if uniform and not saturate else 0
-    for t in prange(-(-B // REQUANT_ROWS)):
-        r0, r1 = t * REQUANT_ROWS, min(B, t * REQUANT_ROWS + REQUANT_ROWS)
+    blocks_end = C // LANES * LANES
+    for t in prange(-(-rows // REQUANT_ROWS)):
+        r0, r1 = t * REQUANT_ROWS, min(rows, t * REQUANT_ROWS + REQUANT_ROWS)
         if groups > 0:
             # the literals select one of four compiled variants, at no cost per row
             if offset and clamp:
-                _requant_rows(acc, r0, r1, 0, groups, epi, bounds, np.int64(z), out, True, True)
+                _requant_rows(acc, r0, r1, head, groups, wide, bounds, np.int64(z), out, True, True)
             elif offset:
-                _requant_rows(acc, r0, r1, 0, groups, epi, bounds, np.int64(z), out, True, False)
+                _requant_rows(acc, r0, r1, head, groups, wide, bounds, np.int64(z), out, True, False)
             elif clamp:
-                _requant_rows(acc, r0, r1, 0, groups, epi, bounds, np.int64(z), out, False, True)
+                _requant_rows(acc, r0, r1, head, groups, wide, bounds, np.int64(z), out, False, True)
             else:
-                _requant_rows(acc, r0, r1, 0, groups, epi, bounds, np.int64(z), out, False, False)
-        for c in range(64 * groups, C // LANES * LANES, LANES):
+                _requant_rows(acc, r0, r1, head, groups, wide, bounds, np.int64(z), out, False, False)
+        for c in range(64 * groups, blocks_end, LANES):
             if saturate:
-                _requant_block(acc, r0, r1, c, epi, out, True)
+                _requant_block(acc, r0, r1, head + c, wide, out, True)
             else:
-                _requant_block(acc, r0, r1, c, epi, out, False)
+                _requant_block(acc, r0, r1, head + c, wide, out, False)
         for r in range(r0, r1):
-            _output_cols(acc, r, C // LANES * LANES, C, epi, out, r)
+            _output_cols(acc, r, blocks_end, C, epi, out, r)      # none when head > 0: C is a multiple of 16
+    if head > 0:
+        _output_cols(acc, 0, 0, head, epi, out, 0)
+        _output_cols(acc, B - 1, head, C, epi, out, B - 1)
 
 
 @njit(cache=True)
