@@ -108,18 +108,21 @@ print(M0, n, high, rounding_right_shift_reference(high, n))   # 1717986918 3 987
 #
 #     y = ⌊(x·M0 + 2^30 + 2^(30+n) − 2^31·[x < 0]) / 2^(31+n)⌋
 #
-# The vector kernel computes exactly this: one 64-bit product, one sum, one
-# shift per code (`twins.epilogue_params` derives its constants). The
-# `[x < 0]` term is RoundingDivideByPOT's rule that a negative half rounds
+# The vector kernel computes exactly this: one 64-bit product and one sum per
+# code (`twins.epilogue_params` derives its constants). It then keeps only the
+# sum's high 32 bits, which are ⌊sum / 2^32⌋, and shifts those right by n − 1:
+# a floor of a floor again, and a 32-bit shift, which every vector unit has.
+# The `[x < 0]` term is RoundingDivideByPOT's rule that a negative half rounds
 # away from zero.
 
 # %%
 for x in (1234, 1235, -1235, 2 ** 31 - 1):
-    folded = (x * M0 + 2 ** 30 + 2 ** (30 + n) - 2 ** 31 * (x < 0)) >> (31 + n)   # Python ints: exact
+    total = x * M0 + 2 ** 30 + 2 ** (30 + n) - 2 ** 31 * (x < 0)     # Python ints: exact
+    folded, high_half = total >> (31 + n), (total >> 32) >> (n - 1)
     no_tie_rule = (x * M0 + 2 ** 30 + 2 ** (30 + n)) >> (31 + n)
     steps = rounding_right_shift_reference(srdhm_reference(x, M0), n)
-    print(x, steps, folded, no_tie_rule)
-# 1234 → 123 123 123; 1235 → 124 124 124 (123.5, a half); −1235 → −124 −124 −123:
+    print(x, steps, folded, high_half, no_tie_rule)
+# 1234 → 123 123 123 123; 1235 → 124 124 124 124 (123.5, a half); −1235 → −124 −124 −124 −123:
 # without the [x < 0] term the negative half would round up, not away from zero
 
 # %% [markdown]
@@ -156,7 +159,8 @@ print("4-bit codes pack two to a byte:", pack([1, -1, 7, -8], 4), unpack(pack([1
 # * the sums start at the bias instead of at 0, so the bias costs nothing;
 # * the high multiply and the rounding shift are the folded formula of 4.2:
 #   one 32×32 → 64-bit multiply per code (`vpmuldq`), an add, a mask for the
-#   negative halves and one shift, with no branch on the data;
+#   negative halves and one shift of the sum's high half, with no branch on
+#   the data;
 # * the zero point is an add, and the clamp (ReLU is the lower clamp) is a
 #   saturating narrowing to int8 and a max and a min.
 #
@@ -196,10 +200,11 @@ print(f"shares of the fused forward: quantize in {100 * quantize_in / fused:.0f}
       f"epilogue and the rest {100 * max(fused - quantize_in - gemm_only, 0) / fused:.0f}%")
 # Why it pays: the unfused path stores and reloads 4 bytes per output three times; the fused one
 # stores 1 byte once. `python -m minicompress bench kernels` measures the same shares and sets the
-# forward beside float32 (x @ W + b in NumPy): on a 2-core Zen 4, about 0.30 ms against 0.65 at 450
-# images and 2.1 ms against 6.5 at 4096, with the VNNI tile; on the tile every processor runs,
-# about 0.40 and 3.2 ms; and compiled for AVX2 alone, 0.42 ms against 0.64 (1.5x) and 3.0 ms against
-# 8.3 (2.8x). Roughly 60-70% of the fused forward is GEMM, 10-13% quantizing the input, 20-30% the rest.
+# forward beside float32 (x @ W + b in NumPy): on a 2-core Zen 4, about 0.26-0.39 ms against 0.64-0.98
+# at 450 images and 2.1 ms against 6.5-8.1 at 4096, with the VNNI tile; on the tile every processor
+# runs, about 0.31-0.41 and 3.0-3.2 ms; and compiled for AVX2 alone, 0.49-0.55 ms against 0.67-0.94
+# (1.4-1.9x) and 3.8-4.2 ms against 8.3-9.9 (2.0-2.6x). Roughly 55-60% of the fused forward is GEMM,
+# 11-13% quantizing the input, 27-34% the rest.
 
 # %% [markdown]
 # ## 4.4 Replay one neuron

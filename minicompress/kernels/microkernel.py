@@ -535,8 +535,8 @@ def _requant_rows_llvm(typingctx, C, r0, r1, c0, groups, epi, bounds, z, out, of
     Why 64 at a time: with AVX-512BW two ``vpackssdw`` and one ``vpacksswb`` narrow the four
     vectors together (saturating, as gemmlowp clamps), z is added to the 16-bit middle stage
     (``vpaddsw``: |z| ≤ 128, so a saturated int16 stays saturated), one ``vpermd`` puts the
-    64 bytes back in column order, and the clamp is two byte instructions for 64 codes: 11 vector
-    instructions where four ``vpmovsdb`` and their clamps took 16 (and 4 adds of z). Elsewhere
+    64 bytes back in column order, and the clamp is two byte instructions for 64 codes: at most 8
+    vector instructions where four adds of z, four ``vpmovsdb`` and their clamps took 16. Elsewhere
     each vector is narrowed on its own, to the same codes.
 
     Why row by row: the rows stream through memory in order, and the constants come from L1 as
