@@ -529,8 +529,8 @@ def _requant_rows_llvm(typingctx, C, r0, r1, c0, groups, epi, bounds, z, out, of
     """out[r, c0 : c0 + 64·groups] = the output pipeline of C[r, same] for r0 ≤ r < r1, row by row and
     64 columns (four vectors of 16) per step (c0 even), for ``_requantize_rows``: no bias, no column
     shifting left (the tie rule is a constant), one zero point ``z`` for every column, and the
-    clamp's bytes in ``bounds`` (2, C) int8. ``offset`` and ``clamp`` (literals) leave out the + z
-    and the clamp when z = 0 and [lo, hi] = [−128, 127].
+    clamp's bytes in ``bounds`` (2, ·) int8, column for column with epi. ``offset`` and ``clamp``
+    (literals) leave out the + z and the clamp when z = 0 and [lo, hi] = [−128, 127].
 
     Why 64 at a time: with AVX-512BW two ``vpackssdw`` and one ``vpacksswb`` narrow the four
     vectors together (saturating, as gemmlowp clamps), z is added to the 16-bit middle stage
@@ -683,10 +683,10 @@ def _requantize_rows(acc, epi, out):
     """out = the output pipeline of acc (C-contiguous, as out), for ``requantize``: its accumulators
     have no bias, and the vector steps skip the add (the scalar tail adds epi's zero bias row).
 
-    The 64-byte loads of acc are aligned. NumPy aligns large arrays to 16 bytes, so each row may
-    start 4, 8 or 12 columns before a 64-byte boundary; where that is an even number of columns
-    and rows are a multiple of 16 columns (they then all start alike), the kernels run from that
-    boundary on: "rows" that end in the first columns of the next real row, with epi's columns
+    The 64-byte loads of acc are aligned. NumPy aligns large arrays to 16 bytes, so a row starts
+    0, 4, 8 or 12 columns before a 64-byte boundary (a view may start anywhere); where that is an
+    even number of columns and rows are a multiple of 16 columns (they then all start alike), the
+    kernels run from that boundary on: "rows" that end in the first columns of the next real row, with epi's columns
     extended by its first 64 to match (an even shift keeps its pairs whole). Measured here on
     4096×256: 10 to 15% faster than loads that each straddle two cache lines."""
     if not (acc.flags.c_contiguous and out.flags.c_contiguous):
