@@ -201,10 +201,10 @@ print(f"shares of the fused forward: quantize in {100 * quantize_in / fused:.0f}
 # Why it pays: the unfused path stores and reloads 4 bytes per output three times; the fused one
 # stores 1 byte once. `python -m minicompress bench kernels` measures the same shares and sets the
 # forward beside float32 (x @ W + b in NumPy): on a 2-core Zen 4, about 0.26-0.39 ms against 0.64-0.98
-# at 450 images and 2.1 ms against 6.5-8.1 at 4096, with the VNNI tile; on the tile every processor
-# runs, about 0.31-0.41 and 3.0-3.2 ms; and compiled for AVX2 alone, 0.49-0.55 ms against 0.67-0.94
-# (1.4-1.9x) and 3.8-4.2 ms against 8.3-9.9 (2.0-2.6x). Roughly 55-60% of the fused forward is GEMM,
-# 11-13% quantizing the input, 27-34% the rest.
+# at 450 images and 2.1 ms against 6.1-8.1 at 4096, with the VNNI tile; on the tile every processor
+# runs, about 0.31-0.41 and 3.0-3.2 ms; and compiled for AVX2 alone, 0.41-0.55 ms against 0.66-0.94
+# (1.4-1.9x) and 3.6-4.2 ms against 8.3-9.9 (2.0-2.6x). Roughly 52-60% of the fused forward is GEMM,
+# 10-13% quantizing the input, 27-37% the rest.
 
 # %% [markdown]
 # ## 4.4 Replay one neuron
