@@ -35,7 +35,7 @@ def _first_calls() -> list:
             ("fused quantize", quantize._quantize, lambda: quantize.quantize_fused(np.ones(4, np.float32), 0.1)),
             ("quantize, per tensor", quantize._half_away_serial,
              lambda: quantize.quantize_tensor(np.ones(4, np.float32), 0.1)),
-            ("requantize", microkernel._requantize_rows,
+            ("requantize", microkernel._requantize_strips,
              lambda: requant.requantize(np.ones((2, 2), np.int32), 2 ** 30, 0)),
             ("fused layer, serial", microkernel._layer_serial, lambda: _tiny_layer(False, False)),
             ("fused layer, parallel", microkernel._layer_parallel, lambda: _tiny_layer(True, False)),
