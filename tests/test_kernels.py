@@ -658,8 +658,8 @@ def test_the_64_column_row_kernel_equals_its_twin(rng, offset, clamp):
 
 @pytest.mark.parametrize("B, C", [(1, 64), (2, 16), (9, 64), (9, 80), (5, 256), (7, 48), (4, 37)])
 def test_requantize_gives_the_same_codes_wherever_its_rows_start(rng, B, C):
-    """``_requantize_rows`` reads acc from its first 64-byte boundary on (rows that straddle two real rows,
-    epi's columns rotated to match) when each row starts an even number of columns before one: views of
+    """``_requantize_rows`` reads acc from its first 64-byte boundary on (rows that run into the next real
+    row, epi's columns extended to match) when each row starts an even number of columns before one: views of
     one buffer starting at every int32 offset, with and without a zero point and a clamp, with and without
     a column that shifts left (the column-block path), against the plain-Python reference."""
     buf = rng.integers(-2 ** 31, 2 ** 31, B * C + 16).astype(np.int32)

@@ -87,7 +87,7 @@ from .twins import (
 LANES = 16      # columns per step of the vector output pipeline on a block of C (two vectors of 8 on AVX2)
 KC = 256        # k-pairs per pass: a B panel's slice, 16 columns × 512 k × 2 bytes = 16 KB, stays in L1
 ROWS_PER_TASK = 64
-REQUANT_ROWS = 16    # rows per strip of _requantize_rows (4 to 64 measured alike on 4096×256 here)
+REQUANT_ROWS = 16    # rows per strip of _requantize_strips, the unit the two threads share (8 to 64 measured alike)
 
 
 # --- packing -------------------------------------------------------------------------------
