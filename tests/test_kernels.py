@@ -628,7 +628,8 @@ def _small_multipliers(rng, cols):
 def test_the_64_column_row_kernel_equals_its_twin(rng, offset, clamp):
     """``_requant_rows_llvm`` (64 columns a step; with AVX-512BW narrowed by vpackssdw/vpacksswb and the zero
     point added at 16 bits) against ``_output_cols``, each of its four compiled variants, writing only rows
-    r0..r1 and columns c0 .. c0 + 64·groups. The accumulators reach every extreme and mostly do not saturate."""
+    r0..r1 (whole steps of ROWS_PER_STEP rows, then single rows) and columns c0 .. c0 + 64·groups. The
+    accumulators reach every extreme and mostly do not saturate."""
     from numba import literally, njit
 
     from minicompress.kernels.twins import EPI_CHI, EPI_CLO, epilogue_params
@@ -643,14 +644,14 @@ def test_the_64_column_row_kernel_equals_its_twin(rng, offset, clamp):
     z, lo, hi = (-7 if offset else 0), *((-20, 100) if clamp else (-128, 127))
     epi = epilogue_params(np.zeros(cols, np.int32), M0, n, z, lo, hi)
     bounds = np.stack([epi[EPI_CLO], epi[EPI_CHI]]).astype(np.int8)
-    C = (rng.normal(0, 40, (6, cols)) / (M0 * 2.0 ** (-31 - n))).clip(-2 ** 31, 2 ** 31 - 1).astype(np.int32)
+    C = (rng.normal(0, 40, (10, cols)) / (M0 * 2.0 ** (-31 - n))).clip(-2 ** 31, 2 ** 31 - 1).astype(np.int32)
     C[1, :10] = [-2 ** 31, 2 ** 31 - 1, 0, 1, -1, 2, -2, 2 ** 30, -2 ** 30, -2 ** 30 - 1]
     got, want = np.full(C.shape, 9, np.int8), np.full(C.shape, 9, np.int8)
-    rows(C, 1, 5, 16, 2, epi, bounds, z, got, offset, clamp)
-    microkernel._requant_rows_twin(C, 1, 5, 16, 2, epi, bounds, z, want, offset, clamp)
+    rows(C, 1, 8, 16, 2, epi, bounds, z, got, offset, clamp)        # 7 rows: ROWS_PER_STEP at a time, then one
+    microkernel._requant_rows_twin(C, 1, 8, 16, 2, epi, bounds, z, want, offset, clamp)
     assert np.array_equal(got, want)
     inside = np.zeros(C.shape, bool)
-    inside[1:5, 16:144] = True
+    inside[1:8, 16:144] = True
     assert (got[~inside] == 9).all()
     codes = got[inside]
     assert len(np.unique(codes)) > 20 and np.mean((codes == lo) | (codes == hi)) < 0.5
