@@ -200,11 +200,11 @@ print(f"shares of the fused forward: quantize in {100 * quantize_in / fused:.0f}
       f"epilogue and the rest {100 * max(fused - quantize_in - gemm_only, 0) / fused:.0f}%")
 # Why it pays: the unfused path stores and reloads 4 bytes per output three times; the fused one
 # stores 1 byte once. `python -m minicompress bench kernels` measures the same shares and sets the
-# forward beside float32 (x @ W + b in NumPy). Over eight runs on a 2-core Zen 4 VM with busy
-# neighbours: about 0.25-0.39 ms against 0.55-0.98 at 450 images and 2.0-2.2 ms against 5.9-8.1 at
+# forward beside float32 (x @ W + b in NumPy). Over ten runs on a 2-core Zen 4 VM with busy
+# neighbours: about 0.25-0.39 ms against 0.55-0.98 at 450 images and 1.7-2.2 ms against 5.9-8.8 at
 # 4096, with the VNNI tile; on the tile every processor runs, about 0.28-0.41 and 2.8-3.3 ms; and
-# compiled for AVX2 alone, 0.41-0.55 ms against 0.52-0.94 (1.1-2.0x) and 3.6-4.4 ms against 8.3-10.0
-# (2.0-2.6x). Roughly 52-63% of the fused forward is GEMM, 9-13% quantizing the input, 24-37% the rest.
+# compiled for AVX2 alone, 0.40-0.55 ms against 0.52-0.94 (1.1-2.0x) and 3.1-4.4 ms against 7.5-10.0
+# (2.0-3.1x). Roughly 50-67% of the fused forward is GEMM, 9-15% quantizing the input, 18-41% the rest.
 
 # %% [markdown]
 # ## 4.4 Replay one neuron
