@@ -380,14 +380,20 @@ def _requant_ir(builder, acc, param, biased: bool = False, saturate: bool = True
     gemmlowp's steps; this is the folded form of ``twins.epilogue_params``, with no branch:
     ``_rounded_ir`` gives y, then + z, a saturating narrowing to int8 (one ``vpmovsdb`` on
     AVX-512) and the clamp to [lo, hi] on the 16-byte result finish the codes."""
+    return _codes_ir(builder, _rounded_ir(builder, acc, param, biased, saturate), param)
+
+
+def _codes_ir(builder, y, param):
+    """<n x i32> y (rounded, before the zero point) → <n x i8> codes: + z, the saturating narrowing
+    and the clamp to [lo, hi], from epi's rows."""
     from llvmlite import ir
-    lanes = acc.type.count
+    lanes = y.type.count
     v8 = ir.VectorType(ir.IntType(8), lanes)
 
     def c32(v):
-        return ir.Constant(acc.type, [v] * lanes)
+        return ir.Constant(y.type, [v] * lanes)
 
-    y = builder.add(_rounded_ir(builder, acc, param, biased, saturate), param(EPI_Z))
+    y = builder.add(y, param(EPI_Z))
     y = builder.select(builder.icmp_signed("<", y, c32(-128)), c32(-128), y)
     y = builder.select(builder.icmp_signed(">", y, c32(127)), c32(127), y)
     codes = builder.trunc(y, v8)
@@ -538,7 +544,8 @@ def _requant_rows_llvm(typingctx, C, r0, r1, c0, groups, epi, bounds, z, out, of
     (``vpaddsw``: |z| ≤ 128, so a saturated int16 stays saturated), one ``vpermd`` puts the
     64 bytes back in column order, and the clamp is two byte instructions for 64 codes: at most 8
     vector instructions where four adds of z, four ``vpmovsdb`` and their clamps took 16. Elsewhere
-    each vector is narrowed on its own, to the same codes.
+    each vector is finished on its own by ``_codes_ir`` (the flags then change nothing), to the same
+    codes.
 
     Why row by row: the rows stream through memory in order, and the constants come from L1 as
     memory operands, which the load ports supply while the vector units are busy; ROWS_PER_STEP
@@ -554,8 +561,7 @@ def _requant_rows_llvm(typingctx, C, r0, r1, c0, groups, epi, bounds, z, out, of
         c_, r0_, r1_, c0_, g_, epi_, b_, z_, out_, _, _ = args
         intp = context.get_value_type(types.intp)
         i32, i16, i8 = ir.IntType(32), ir.IntType(16), ir.IntType(8)
-        v16i32, v32i16, v64i8, v16i8 = (ir.VectorType(i32, 16), ir.VectorType(i16, 32), ir.VectorType(i8, 64),
-                                        ir.VectorType(i8, 16))
+        v16i32, v32i16, v64i8 = ir.VectorType(i32, 16), ir.VectorType(i16, 32), ir.VectorType(i8, 64)
 
         def intrinsic_fn(name, ret, *arg_types):
             return cgutils.get_or_insert_function(builder.module, ir.FunctionType(ret, arg_types), name)
@@ -566,17 +572,16 @@ def _requant_rows_llvm(typingctx, C, r0, r1, c0, groups, epi, bounds, z, out, of
                                           ir.Constant(ty, ir.Undefined), ir.Constant(ir.VectorType(i32, ty.count),
                                                                                      [0] * ty.count))
 
-        def clamp_bytes(codes, col, n):
-            lo = builder.load(_cell(context, builder, signature.args[6], b_, ir.Constant(intp, 0), col, n, 8), align=1)
-            hi = builder.load(_cell(context, builder, signature.args[6], b_, ir.Constant(intp, 1), col, n, 8), align=1)
+        def clamp_bytes(codes, col):
+            lo = builder.load(_cell(context, builder, signature.args[6], b_, ir.Constant(intp, 0), col, 64, 8), align=1)
+            hi = builder.load(_cell(context, builder, signature.args[6], b_, ir.Constant(intp, 1), col, 64, 8), align=1)
             codes = builder.select(builder.icmp_signed("<", codes, lo), lo, codes)
             return builder.select(builder.icmp_signed(">", codes, hi), hi, codes)
 
-        z32 = builder.trunc(z_, i32)
-        z16, z_vec = splat(v32i16, builder.trunc(z_, i16)), splat(v16i32, z32)
+        z16 = splat(v32i16, builder.trunc(z_, i16))
         order = ir.Constant(v16i32, [0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15])
 
-        def narrow_and_store(r, col, ys):
+        def narrow_and_store(r, col, cols, params, ys):
             if packs:
                 pdw = intrinsic_fn("llvm.x86.avx512.packssdw.512", v32i16, v16i32, v16i32)
                 halves = [builder.call(pdw, [ys[0], ys[1]]), builder.call(pdw, [ys[2], ys[3]])]
@@ -588,19 +593,12 @@ def _requant_rows_llvm(typingctx, C, r0, r1, c0, groups, epi, bounds, z, out, of
                 codes = builder.bitcast(builder.shuffle_vector(builder.bitcast(codes, v16i32),
                                                                ir.Constant(v16i32, ir.Undefined), order), v64i8)
                 if with_clamp:
-                    codes = clamp_bytes(codes, col, 64)
+                    codes = clamp_bytes(codes, col)
                 builder.store(codes, _cell(context, builder, signature.args[8], out_, r, col, 64, 8), align=1)
                 return
-            for b, y in enumerate(ys):
-                cb = builder.add(col, ir.Constant(intp, LANES * b))
-                if with_z:
-                    y = builder.add(y, z_vec)
-                low, high = ir.Constant(v16i32, [-128] * 16), ir.Constant(v16i32, [127] * 16)
-                y = builder.select(builder.icmp_signed("<", y, low), low, y)
-                codes = builder.trunc(builder.select(builder.icmp_signed(">", y, high), high, y), v16i8)
-                if with_clamp:
-                    codes = clamp_bytes(codes, cb, 16)
-                builder.store(codes, _cell(context, builder, signature.args[8], out_, r, cb, LANES, 8), align=1)
+            for cb, param, y in zip(cols, params, ys):        # elsewhere: each vector as _requant_ir does
+                builder.store(_codes_ir(builder, y, param), _cell(context, builder, signature.args[8], out_, r, cb,
+                                                                  LANES, 8), align=1)
 
         def rows(start, stop, k):
             """rows start..stop, k at a time: each step's 64 columns of constants serve k rows."""
@@ -614,7 +612,7 @@ def _requant_rows_llvm(typingctx, C, r0, r1, c0, groups, epi, bounds, z, out, of
                         ys = [_rounded_ir(builder, builder.load(_cell(context, builder, signature.args[0], c_, r, cb,
                                                                       LANES, 32), align=4),
                                           param, biased=True, saturate=False) for cb, param in zip(cols, params)]
-                        narrow_and_store(r, col, ys)
+                        narrow_and_store(r, col, cols, params, ys)
 
         k = ir.Constant(intp, ROWS_PER_STEP)
         whole = builder.add(r0_, builder.mul(builder.sdiv(builder.sub(r1_, r0_), k), k))
