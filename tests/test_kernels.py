@@ -437,6 +437,19 @@ def test_the_folded_vector_form_is_gemmlowp_for_every_shift_zero_point_and_clamp
         assert len(np.unique(want)) > 5
 
 
+def test_the_odd_columns_tie_rule_is_one_bitwise_step(rng):
+    """With x sign-extended to 64 bits, N ^ (x & D) = N − 2^31·[x < 0], for epi's odd-column rows N and D
+    (the AVX-512 code's one vpternlogq), for every shift in an odd column and the accumulator extremes;
+    D = 0 exactly where there is no tie rule (rs = 0, doubled)."""
+    from minicompress.kernels.twins import EPI_C_O, EPI_D_O, EPI_N_O, epilogue_params
+    n = np.repeat(np.arange(-31, 63), 2)                           # each shift once in an odd column
+    epi = epilogue_params(np.zeros(n.size, np.int32), rng.integers(2 ** 30, 2 ** 31, n.size), n, 0, -128, 127)
+    N, D, tie = (epi[row].view(np.int64) for row in (EPI_N_O, EPI_D_O, EPI_C_O))   # one int64 per column pair
+    for x in (-2 ** 31, -2 ** 30 - 1, -2, -1, 0, 1, 2 ** 30, 2 ** 31 - 1):
+        assert np.array_equal(N ^ (np.int64(x) & D), N - (tie if x < 0 else 0)), x
+    assert np.array_equal(D == 0, tie == 0) and (tie == 0).any() and (tie != 0).any()
+
+
 def test_integer_mlp_fused_and_unfused_give_the_same_codes(rng):
     from minicompress.integer import IntegerMLP
     from minicompress.nn import MLP

@@ -4,7 +4,7 @@ Processors differ between machines (AVX-512 with VNNI here, AVX2 only on many ot
 integer kernels pick their tile at run time: ``vnni_available`` says whether the ``vpdpbusd`` tile
 may be compiled and run; otherwise the portable tile runs, which every x86 (and, through LLVM,
 every other processor Numba supports) can. ``has_avx512bw`` chooses how ``requantize`` narrows
-its codes. Both read the features Numba compiles for (``compiled_features``), so a process told
+its codes, ``has_avx512`` how the output pipeline applies its tie rule. Both read the features Numba compiles for (``compiled_features``), so a process told
 to compile for AVX2 alone gets the AVX2 code throughout.
 """
 
@@ -54,6 +54,14 @@ def has_avx512bw() -> bool:
     """Whether the compiled code may use AVX-512BW: ``vpackssdw``/``vpacksswb`` on 64-byte vectors,
     which ``requantize`` uses to narrow 64 codes at once."""
     return bool(compiled_features().get("avx512bw", False))
+
+
+def has_avx512() -> bool:
+    """Whether the compiled code may use AVX-512F with VL: ``vpsraq`` (an arithmetic shift of 64-bit
+    lanes, which AVX2 lacks) and ``vpternlogq`` on 32- and 64-byte vectors, which the output
+    pipeline uses for its tie rule."""
+    features = compiled_features()
+    return bool(features.get("avx512f", False) and features.get("avx512vl", False))
 
 
 def _host_has_vnni() -> bool:

@@ -33,8 +33,11 @@ EPI_BIAS, EPI_LS, EPI_M0, EPI_RS, EPI_MASK, EPI_HALF, EPI_Z, EPI_LO, EPI_HI = ra
                  # so its halves round away from zero; even column ...
  EPI_C_O,        # ... and odd column
  EPI_CLO,        # the clamp [lo, hi] of the code itself, after + z
- EPI_CHI) = range(9, 18)
-EPI_ROWS = 18
+ EPI_CHI,
+ EPI_D_O,        # pairs: N ^ (N − 2^31) of the odd column where it has the tie rule, else 0: with
+                 # x sign-extended to 64 bits, N ^ (x & D) is N − 2^31·[x < 0] in one instruction
+ ) = range(9, 19)
+EPI_ROWS = 19
 
 
 def pack_b_reference(B: np.ndarray) -> np.ndarray:
@@ -85,6 +88,9 @@ def epilogue_params(bias, M0, n, z: int, lo: int, hi: int, width: int | None = N
     M0 = 0 takes K = 2^31 with the tie rule: the sum is 2^31 or 0, whose high half is 0 either way,
     so every column but the doubled ones has the tie rule, and code without a left shift may apply
     it to all columns alike.
+    Where x is at hand sign-extended to 64 bits (every bit from 31 up is [x < 0]), the tie rule is
+    one bitwise step: K − 2^31·[x < 0] = K ^ (x & D) with D = K ^ (K − 2^31), the bits that taking
+    2^31 off K changes (its borrow runs up from bit 31, where x has its sign); D = 0 without the rule.
     The tests compare the two forms bit for bit.
     """
     bias = np.asarray(bias, dtype=np.int64)
@@ -113,7 +119,8 @@ def epilogue_params(bias, M0, n, z: int, lo: int, hi: int, width: int | None = N
     folded[EPI_SH - 9] = rs1 - 1
     for row, v in ((EPI_M0_O, M0w[1::2]), (EPI_C_E, tie[0::2]), (EPI_C_O, tie[1::2])):
         folded[row - 9, 0::2] = v                             # the low half of the pair; the high half 0
-    for row, v in ((EPI_N_E, K[0::2]), (EPI_N_O, K[1::2])):
+    D = np.where(tie != 0, K ^ (K - 2 ** 31), 0)             # the bits 2^31·[x < 0] changes in K
+    for row, v in ((EPI_N_E, K[0::2]), (EPI_N_O, K[1::2]), (EPI_D_O, D[1::2])):
         folded[row - 9, 0::2], folded[row - 9, 1::2] = v & 0xFFFFFFFF, v >> 32
     folded[EPI_CLO - 9, :N], folded[EPI_CHI - 9, :N] = lo, hi
     epi[9:] = folded[:, :width]
