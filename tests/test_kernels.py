@@ -689,6 +689,21 @@ def test_requantize_gives_the_same_codes_wherever_its_rows_start(rng, B, C):
                 (off, z, lo, hi)
 
 
+def test_empty_codes_aligns_each_64_byte_store_as_the_loads_are():
+    """``requantize``'s output array: acc's shape in int8, C-contiguous, placed so that where the kernel reads
+    acc from column ``head`` on (the first 64-byte boundary), its stores at out[r, head + 64k] are aligned too."""
+    from minicompress.kernels.microkernel import _aligned_head, empty_codes
+    buf = np.zeros(8 * 128 + 16, np.int32)
+    heads = set()
+    for off in range(16):
+        acc = buf[off:off + 8 * 128].reshape(8, 128)
+        head, out = _aligned_head(acc.ctypes.data, 8, 128), empty_codes(acc)
+        heads.add(head)
+        assert out.shape == acc.shape and out.dtype == np.int8 and out.flags.c_contiguous
+        assert (out.ctypes.data + head) % 64 == 0 and (head == 0 or (acc.ctypes.data + 4 * head) % 64 == 0)
+    assert len(heads) == (1 if config.DISABLE_JIT else 8)           # 0 and the seven even shifts in 1..15
+
+
 @pytest.mark.skipif(config.DISABLE_JIT or "avx2" not in _host_features(), reason="needs compiled x86 AVX2")
 def test_requantize_compiled_for_avx2_alone_has_no_512_bit_code_and_the_same_codes(tmp_path):
     """In a process told to compile for AVX2 and nothing newer (as ``bench kernels`` does), the row kernel

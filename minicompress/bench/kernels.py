@@ -156,7 +156,7 @@ def _requantize_times(rows: int, z: int = 0, lo: int = -128) -> tuple:
     """(seconds of the first kernel, of today's, of a plain int32 → int8 copy, share of codes at the int8
     limits) on a rows×256 accumulator whose codes mostly do not saturate (they spread over the int8
     range, as a real layer's do), side by side in one run; zero point ``z`` and lower clamp ``lo``."""
-    from ..kernels.microkernel import _requantize_rows
+    from ..kernels.microkernel import _requantize_rows, empty_codes
     from ..kernels.requant import _requantize_scalar, quantize_multiplier
     from ..kernels.twins import epilogue_params
     g = np.random.default_rng(2)
@@ -165,7 +165,7 @@ def _requantize_times(rows: int, z: int = 0, lo: int = -128) -> tuple:
     M0 = np.array([p[0] for p in mult], np.int64)
     n = np.array([p[1] for p in mult], np.int64)
     epi = epilogue_params(np.zeros(256, np.int32), M0, n, z, lo, 127)
-    out_a, out_b = np.empty(acc.shape, np.int8), np.empty(acc.shape, np.int8)
+    out_a, out_b = empty_codes(acc), empty_codes(acc)          # as requantize allocates its codes
     before = lambda: _requantize_scalar(acc, M0, n, np.int64(z), np.int64(lo), np.int64(127), out_a)  # noqa: E731
     after = lambda: _requantize_rows(acc, epi, out_b)  # noqa: E731
     before(), after()

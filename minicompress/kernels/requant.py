@@ -194,11 +194,11 @@ def requantize(acc: np.ndarray, M0, n, zero_point: int = 0, qmin: int = -128, qm
         raise ValueError(f"need qmin < qmax within int32, got [{qmin}, {qmax}]")
     if qmin >= -128 and qmax <= 127 and -128 <= zero_point <= 127:
         # int8 codes: the vectorised, branch-free kernel (it lives beside the fused layer, see microkernel.py)
-        from .microkernel import _requantize_rows
+        from .microkernel import _requantize_rows, empty_codes
         from .twins import epilogue_params
-        out = np.empty(acc.shape, dtype=np.int8)
-        _requantize_rows(np.ascontiguousarray(acc), epilogue_params(np.zeros(C, np.int32), M0, n, zero_point, qmin,
-                                                                    qmax), out)
+        acc = np.ascontiguousarray(acc)
+        out = empty_codes(acc)
+        _requantize_rows(acc, epilogue_params(np.zeros(C, np.int32), M0, n, zero_point, qmin, qmax), out)
         return out
     out = np.empty(acc.shape, dtype=np.int32)
     _requantize_scalar(acc, M0, n, np.int64(zero_point), np.int64(qmin), np.int64(qmax), out)
