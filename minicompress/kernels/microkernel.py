@@ -88,7 +88,7 @@ from .twins import (
 LANES = 16      # columns per step of the vector output pipeline on a block of C (two vectors of 8 on AVX2)
 KC = 256        # k-pairs per pass: a B panel's slice, 16 columns × 512 k × 2 bytes = 16 KB, stays in L1
 ROWS_PER_TASK = 64
-ROWS_PER_STEP = 4    # rows that share one load of the row kernel's constants (_requant_rows_llvm)
+ROWS_PER_STEP = 2    # rows that share one load of the row kernel's constants (_requant_rows_llvm)
 REQUANT_ROWS = 16    # rows per strip of _requantize_strips, the unit the two threads share (8 to 64 measured alike)
 
 
@@ -560,7 +560,9 @@ def _requant_rows_llvm(typingctx, C, r0, r1, c0, groups, epi, bounds, z, out, of
     Why row by row: the rows stream through memory in order, and the constants come from L1 as
     memory operands, which the load ports supply while the vector units are busy; ROWS_PER_STEP
     rows share each load. Measured against the column-block order (constants held in registers)
-    on 4096×256 here, it was faster; 4 rows a step against 1, 8 to 12% faster (8 rows: alike)."""
+    on 4096×256 here, it was faster. Rows a step, in A/B runs of one process: 2 against 1, 15 to 40%
+    faster; 2 against 3 or 4, 3 to 10% faster (and up to 20% with z and a clamp, whose constants
+    take registers too); more rows hold more constants than the 32 vector registers can."""
     _check_arrays("_requant_rows", ("C", C, types.int32, 2), ("epi", epi, types.int32, 2),
                   ("bounds", bounds, types.int8, 2), ("out", out, types.int8, 2))
     with_z, with_clamp = _literal_flag("_requant_rows", offset), _literal_flag("_requant_rows", clamp)
