@@ -532,6 +532,28 @@ def test_the_vnni_kernel_really_uses_vpdpbusd(tmp_path, monkeypatch):
     assert int(out.stdout.strip().splitlines()[-1]) >= 8          # 4 rows × 2 vectors per k-quad
 
 
+def test_requantize_takes_the_odd_columns_tie_rule_in_one_vpternlogq_with_avx512(tmp_path):
+    """An asm guard for the AVX-512 form of the tie rule (odd columns shifted down with vpsraq, then
+    N ^ (x & D) as a vpternlogq): only where AVX-512 is compiled in, and compiled afresh."""
+    import subprocess
+    import sys
+
+    from minicompress.kernels.cpu import has_avx512
+    if config.DISABLE_JIT or not has_avx512():
+        pytest.skip("needs AVX-512 (F and VL) compiled in, and the JIT on")
+    code = ("import numpy as np\n"
+            "from minicompress.kernels import microkernel as m\n"
+            "from minicompress.kernels.requant import requantize\n"
+            "requantize(np.ones((8, 64), np.int32), 2 ** 30, 5)\n"
+            "asm = ''.join(m._requantize_strips.inspect_asm().values())\n"
+            "print(asm.count('vpternlogq'), asm.count('vpsraq'))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**__import__("os").environ, "NUMBA_CACHE_DIR": str(tmp_path)})
+    assert out.returncode == 0, out.stderr
+    ternlog, sraq = map(int, out.stdout.split()[-2:])
+    assert ternlog >= 4 and sraq >= 4                              # one each per vector of 16 codes
+
+
 def test_vnni_forced_where_it_is_missing_is_a_clear_error(monkeypatch):
     from minicompress.kernels.layer import layer_int8, prepare_layer
     if config.DISABLE_JIT:
@@ -739,9 +761,13 @@ def test_compiled_features_follow_numba_cpu_features(monkeypatch):
     monkeypatch.setattr(cpu, "_HOST", {})
     assert cpu.compiled_features() == {"avx2": True, "avx512bw": False, "avx512vnni": True, "avx512vl": False}
     assert not cpu.has_avx512bw() and not cpu._host_has_vnni()        # VNNI on 256-bit vectors needs VL too
+    assert not cpu.has_avx512()                                        # no vpsraq on 256-bit vectors either
     monkeypatch.setattr(cpu.config, "CPU_FEATURES", "+avx512bw,+avx512vl,+avx512vnni")
     monkeypatch.setattr(cpu, "_HOST", {})
-    assert cpu.has_avx512bw() and cpu._host_has_vnni()
+    assert cpu.has_avx512bw() and cpu._host_has_vnni() and cpu.has_avx512()
+    monkeypatch.setattr(cpu.config, "CPU_FEATURES", "+avx2,+avx512vl,-avx512f")
+    monkeypatch.setattr(cpu, "_HOST", {})
+    assert not cpu.has_avx512()
 
 
 @pytest.mark.parametrize("B", [0, 1, 6, 130, 301])
