@@ -56,6 +56,12 @@ def has_avx512bw() -> bool:
     return bool(compiled_features().get("avx512bw", False))
 
 
+def has_avx2() -> bool:
+    """Whether the compiled code may use AVX2: ``vpackssdw``/``vpacksswb`` on 32-byte vectors, with
+    which ``requantize`` narrows 32 codes at once where AVX-512BW is missing."""
+    return bool(compiled_features().get("avx2", False))
+
+
 def has_avx512() -> bool:
     """Whether the compiled code may use AVX-512F with VL: ``vpsraq`` (an arithmetic shift of 64-bit
     lanes, which AVX2 lacks) and ``vpternlogq`` on 32- and 64-byte vectors, which the output
