@@ -513,44 +513,39 @@ def test_the_vnni_layer_equals_the_readable_steps(rng, B, K, N):
 
 def test_the_vnni_kernel_really_uses_vpdpbusd(tmp_path, monkeypatch):
     """An asm guard: only where the feature exists, and compiled afresh (cached code cannot be inspected)."""
-    import subprocess
-    import sys
-
     from minicompress.kernels.cpu import vnni_available
     if config.DISABLE_JIT or not vnni_available():
         pytest.skip("needs a processor with AVX512-VNNI or AVX-VNNI, and the JIT on")
-    code = ("import numpy as np\n"
-            "from minicompress.kernels import microkernel as m\n"
-            "from minicompress.kernels.layer import layer_int8, prepare_layer\n"
-            "L = prepare_layer(np.ones((8, 16), np.int8), np.zeros(16, np.int32), [2 ** 30] * 16, [0] * 16, 0)\n"
-            "layer_int8(np.ones((4, 8), np.int8), L, parallel=False, vnni=True)\n"
-            "asm = next(iter(m._layer_serial_vnni.inspect_asm().values()))\n"
-            "print(asm.count('vpdpbusd'))\n")
+    (count,) = _asm_counts(tmp_path, "from minicompress.kernels.layer import layer_int8, prepare_layer\n"
+                           "L = prepare_layer(np.ones((8, 16), np.int8), np.zeros(16, np.int32), [2 ** 30] * 16, "
+                           "[0] * 16, 0)\nlayer_int8(np.ones((4, 8), np.int8), L, parallel=False, vnni=True)\n",
+                           "_layer_serial_vnni", ["vpdpbusd"])
+    assert count >= 8                                              # 4 rows × 2 vectors per k-quad
+
+
+def _asm_counts(tmp_path, setup: str, kernel: str, words) -> list:
+    """How often each of ``words`` occurs in the machine code of microkernel's ``kernel`` after ``setup``
+    ran, in a child process that compiles afresh (Numba cannot inspect code it loaded from its cache)."""
+    import os
+    import subprocess
+    import sys
+    code = (f"import numpy as np\nfrom minicompress.kernels import microkernel as m\n{setup}"
+            f"asm = ''.join(m.{kernel}.inspect_asm().values())\nprint(*[asm.count(w) for w in {list(words)!r}])\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env={**__import__("os").environ, "NUMBA_CACHE_DIR": str(tmp_path)})
-    assert out.returncode == 0, out.stderr
-    assert int(out.stdout.strip().splitlines()[-1]) >= 8          # 4 rows × 2 vectors per k-quad
+                         env={**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return [int(v) for v in out.stdout.split()[-len(words):]]
 
 
 def test_requantize_takes_the_odd_columns_tie_rule_in_one_vpternlogq_with_avx512(tmp_path):
     """An asm guard for the AVX-512 form of the tie rule (odd columns shifted down with vpsraq, then
     N ^ (x & D) as a vpternlogq): only where AVX-512 is compiled in, and compiled afresh."""
-    import subprocess
-    import sys
-
     from minicompress.kernels.cpu import has_avx512
     if config.DISABLE_JIT or not has_avx512():
         pytest.skip("needs AVX-512 (F and VL) compiled in, and the JIT on")
-    code = ("import numpy as np\n"
-            "from minicompress.kernels import microkernel as m\n"
-            "from minicompress.kernels.requant import requantize\n"
-            "requantize(np.ones((8, 64), np.int32), 2 ** 30, 5)\n"
-            "asm = ''.join(m._requantize_strips.inspect_asm().values())\n"
-            "print(asm.count('vpternlogq'), asm.count('vpsraq'))\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env={**__import__("os").environ, "NUMBA_CACHE_DIR": str(tmp_path)})
-    assert out.returncode == 0, out.stderr
-    ternlog, sraq = map(int, out.stdout.split()[-2:])
+    ternlog, sraq = _asm_counts(tmp_path, "from minicompress.kernels.requant import requantize\n"
+                                "requantize(np.ones((8, 64), np.int32), 2 ** 30, 5)\n",
+                                "_requantize_strips", ["vpternlogq", "vpsraq"])
     assert ternlog >= 4 and sraq >= 4                              # one each per vector of 16 codes
 
 
