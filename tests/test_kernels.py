@@ -706,6 +706,17 @@ def test_requantize_gives_the_same_codes_wherever_its_rows_start(rng, B, C):
                 (off, z, lo, hi)
 
 
+def test_aligned_start_puts_the_chosen_item_on_a_64_byte_line():
+    """The views of requantize's constants (int32), clamp bytes and codes (int8) start where their item
+    ``first`` (the column the kernel starts reading rows at) lands on a 64-byte line, within the slack."""
+    from minicompress.kernels.microkernel import _aligned_start
+    for itemsize in (1, 4):
+        for address in range(4096, 4096 + 128, itemsize):
+            for first in range(0, 40, 3):
+                start = _aligned_start(address, itemsize, first)
+                assert 0 <= start < 64 // itemsize and (address + itemsize * (start + first)) % 64 == 0
+
+
 def test_empty_codes_aligns_each_64_byte_store_as_the_loads_are():
     """``requantize``'s output array: acc's shape in int8, C-contiguous, placed so that where the kernel reads
     acc from column ``head`` on (the first 64-byte boundary), its stores at out[r, head + 64k] are aligned too."""
