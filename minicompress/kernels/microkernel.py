@@ -797,8 +797,10 @@ def _requantize_strips(acc, epi, out):
     for row in range(epi.shape[0]):
         for c in range(C):
             wide[row, c] = epi[row, c]
+        src = 0                                              # c mod C, without a division per column
         for c in range(C, C + 64 if C > 0 else 0):
-            wide[row, c] = epi[row, c % C]
+            wide[row, c] = epi[row, src]
+            src = src + 1 if src + 1 < C else 0
     flat8 = np.empty(2 * W + 64, np.int8)
     start8 = _aligned_start(flat8.ctypes.data, 1, head)
     bounds = flat8[start8:start8 + 2 * W].reshape(2, W)
