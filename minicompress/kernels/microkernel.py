@@ -561,9 +561,10 @@ def _requant_rows_llvm(typingctx, C, r0, r1, c0, groups, epi, bounds, z, out, of
     Why row by row: the rows stream through memory in order, and the constants come from L1 as
     memory operands, which the load ports supply while the vector units are busy; ROWS_PER_STEP
     rows share each load. Measured against the column-block order (constants held in registers)
-    on 4096×256 here, it was faster. Rows a step, in A/B runs of one process: 2 against 1, 15 to 40%
-    faster; 2 against 3 or 4, 3 to 10% faster (and up to 20% with z and a clamp, whose constants
-    take registers too); more rows hold more constants than the 32 vector registers can."""
+    on 4096×256 here, it was faster. Rows a step, in A/B runs of one process: 2 rows against 1, up
+    to 8% faster (15 to 40% while the constants' loads were misaligned); against 4, 2 to 9% faster,
+    and 12 to 17% with z and a clamp, whose constants take registers too: 4 rows hold more
+    constants than the 32 vector registers can."""
     _check_arrays("_requant_rows", ("C", C, types.int32, 2), ("epi", epi, types.int32, 2),
                   ("bounds", bounds, types.int8, 2), ("out", out, types.int8, 2))
     with_z, with_clamp = _literal_flag("_requant_rows", offset), _literal_flag("_requant_rows", clamp)
