@@ -165,8 +165,9 @@ def _narrowing_copy(acc, out):
 
 def _requantize_times(rows: int, z: int = 0, lo: int = -128) -> tuple:
     """(seconds of the first kernel, of today's, of a plain int32 → int8 copy on all threads, share of
-    codes at the int8 limits) on a rows×256 accumulator whose codes mostly do not saturate (they spread over the int8
-    range, as a real layer's do), side by side in one run; zero point ``z`` and lower clamp ``lo``."""
+    codes at the int8 limits) on a rows×256 accumulator whose codes mostly do not saturate (they
+    spread over the int8 range, as a real layer's do), side by side in one run; zero point ``z`` and
+    lower clamp ``lo``."""
     from ..kernels.microkernel import _requantize_rows, empty_codes
     from ..kernels.requant import _requantize_scalar, quantize_multiplier
     from ..kernels.twins import epilogue_params

@@ -3,9 +3,10 @@
 Processors differ between machines (AVX-512 with VNNI here, AVX2 only on many others), so the
 integer kernels pick their tile at run time: ``vnni_available`` says whether the ``vpdpbusd`` tile
 may be compiled and run; otherwise the portable tile runs, which every x86 (and, through LLVM,
-every other processor Numba supports) can. ``has_avx512bw`` chooses how ``requantize`` narrows
-its codes, ``has_avx512`` how the output pipeline applies its tie rule. Both read the features Numba compiles for (``compiled_features``), so a process told
-to compile for AVX2 alone gets the AVX2 code throughout.
+every other processor Numba supports) can. ``has_avx512bw`` and ``has_avx2`` choose how
+``requantize`` narrows its codes, ``has_avx512`` how the output pipeline applies its tie rule.
+All read the features Numba compiles for (``compiled_features``), so a process told to compile
+for AVX2 alone gets the AVX2 code throughout.
 """
 
 from __future__ import annotations

@@ -617,8 +617,8 @@ def _requant_rows_llvm(typingctx, C, r0, r1, c0, groups, epi, bounds, z, out, of
                 v8i32, v16i16, v32i8 = ir.VectorType(i32, 8), ir.VectorType(i16, 16), ir.VectorType(i8, 32)
                 pdw = intrinsic_fn("llvm.x86.avx2.packssdw", v16i16, v8i32, v8i32)
                 pwb = intrinsic_fn("llvm.x86.avx2.packsswb", v32i8, v16i16, v16i16)
-                h = [builder.shuffle_vector(y, ir.Constant(v16i32, ir.Undefined), ir.Constant(v8i32, list(range(o, o + 8))))
-                     for y in ys for o in (0, 8)]
+                h = [builder.shuffle_vector(y, ir.Constant(v16i32, ir.Undefined),
+                                            ir.Constant(v8i32, list(range(o, o + 8)))) for y in ys for o in (0, 8)]
                 for part in range(2):
                     words = [builder.call(pdw, h[4 * part + 2 * j: 4 * part + 2 * j + 2]) for j in range(2)]
                     if with_z:
@@ -776,13 +776,12 @@ def empty_codes(acc: np.ndarray) -> np.ndarray:
 @njit(cache=True, parallel=True)
 def _requantize_strips(acc, epi, out):
     """Strips of REQUANT_ROWS rows, split between threads, read from column ``head`` on (see
-    ``_requantize_rows``, which asks for nothing else: the address is read here, where it costs
-    nothing, and not from NumPy's ``ctypes``, which took 1.7 µs a call; its two leftover pieces go
-    one value at a time at the end). Without a left
-    shift (the usual case) and with one zero point, 64 columns at a time row by row
-    (``_requant_rows``); otherwise, and on the columns left over, column block by column block
-    (``_requant_block``), whose constants stay in registers while the rows stream past; the last
-    C mod 16 columns one value at a time."""
+    ``_requantize_rows``; the two leftover pieces go one value at a time at the end). ``head`` is
+    found here from acc's address, where that costs nothing (NumPy's ``ctypes`` took 1.7 µs a
+    call). Without a left shift (the usual case) and with one zero point, 64 columns at a time row
+    by row (``_requant_rows``); otherwise, and on the columns left over, column block by column
+    block (``_requant_block``), whose constants stay in registers while the rows stream past; the
+    last C mod 16 columns one value at a time."""
     saturate = _saturates(epi)
     B, C = acc.shape
     head = _aligned_head(acc.ctypes.data, B, C)
