@@ -767,13 +767,16 @@ def test_compiled_features_follow_numba_cpu_features(monkeypatch):
     monkeypatch.setattr(cpu, "_HOST", {})
     assert cpu.compiled_features() == {"avx2": True, "avx512bw": False, "avx512vnni": True, "avx512vl": False}
     assert not cpu.has_avx512bw() and not cpu._host_has_vnni()        # VNNI on 256-bit vectors needs VL too
-    assert not cpu.has_avx512()                                        # no vpsraq on 256-bit vectors either
+    assert not cpu.has_avx512() and cpu.has_avx2()                     # no vpsraq on 256-bit vectors either
     monkeypatch.setattr(cpu.config, "CPU_FEATURES", "+avx512bw,+avx512vl,+avx512vnni")
     monkeypatch.setattr(cpu, "_HOST", {})
     assert cpu.has_avx512bw() and cpu._host_has_vnni() and cpu.has_avx512()
     monkeypatch.setattr(cpu.config, "CPU_FEATURES", "+avx2,+avx512vl,-avx512f")
     monkeypatch.setattr(cpu, "_HOST", {})
     assert not cpu.has_avx512()
+    monkeypatch.setattr(cpu.config, "CPU_FEATURES", "-avx2,+sse4.2")
+    monkeypatch.setattr(cpu, "_HOST", {})
+    assert not cpu.has_avx2()
 
 
 @pytest.mark.parametrize("B", [0, 1, 6, 130, 301])
