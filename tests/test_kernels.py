@@ -61,8 +61,9 @@ def test_gemm_kernels_equal_the_reference(rng, M, K, N):
 # Shapes that cross the fast kernel's blocks: M not a multiple of the tile's 4 rows, N not
 # a multiple of its 16 columns (zero-padded panels, cut off at the end), odd K (a half-empty
 # last k-pair), several strips of rows (M > 64; with fewer, at least two per thread), and
-# K = 1101 > 512, three passes over k (256 + 256 + 39 pairs) accumulating into C.
-BLOCK_SHAPES = [(300, 3, 300), (67, 1101, 57), (131, 9, 33), (4, 512, 16)]
+# K = 1101 > 512, three passes over k (256 + 256 + 39 pairs) accumulating into C; N = 300 and 150 give
+# 19 and 10 panels: with AVX-512, 4×64 tiles and then 4×16 ones for the panels left over.
+BLOCK_SHAPES = [(300, 3, 300), (67, 1101, 57), (131, 9, 33), (4, 512, 16), (9, 1030, 150)]
 
 
 @pytest.mark.parametrize("M, K, N", BLOCK_SHAPES)
@@ -107,31 +108,39 @@ def test_pack_b_golden_by_hand():
     assert not Bp[0, :, 4:].any()                        # columns 2..15 of the panel: padding
 
 
-def _compiled_tile():
-    """A fresh jitted caller of the LLVM tile (uncached, so its machine code can be inspected)."""
+def _compiled_tile(wide: bool = False):
+    """A fresh jitted caller of an LLVM tile (uncached, so its machine code can be inspected)."""
     from numba import njit
 
-    @njit
-    def tile(a, Bp, C, pr, q, ci, k0, k1):
-        microkernel._tile_llvm(a, Bp, C, pr, q, ci, k0, k1)
+    if wide:
+        @njit
+        def tile(a, Bp, C, pr, q, ci, k0, k1):
+            microkernel._tile_wide_llvm(a, Bp, C, pr, q, ci, k0, k1)
+    else:
+        @njit
+        def tile(a, Bp, C, pr, q, ci, k0, k1):
+            microkernel._tile_llvm(a, Bp, C, pr, q, ci, k0, k1)
     return tile
 
 
 @pytest.mark.skipif(config.DISABLE_JIT, reason="the LLVM tile runs only compiled")
 @pytest.mark.parametrize("k0, k1", [(0, 5), (3, 9), (0, 1)])
-def test_register_tile_equals_its_numpy_twin(rng, k0, k1):
-    # one 4×16 tile, both the first pass (C overwritten) and a later one (C accumulated)
-    tile = _compiled_tile()
+@pytest.mark.parametrize("wide", [False, True])
+def test_register_tile_equals_its_numpy_twin(rng, k0, k1, wide):
+    # one 4×16 tile (or, wide, 4×16·WIDE: 4×64 with AVX-512), both the first pass (C overwritten) and a
+    # later one (C accumulated)
+    tile, panels = _compiled_tile(wide), microkernel.WIDE if wide else 1
     a = int8(rng, (9, 18)).astype(np.int16)                      # 9 rows, 9 k-pairs
-    Bp = pack_b(int8(rng, (18, 40)))                             # 3 panels
-    C0 = rng.integers(-2 ** 20, 2 ** 20, (10, 48)).astype(np.int32)
+    Bp = pack_b(int8(rng, (18, 16 * panels + 40)))               # panels + 3 panels
+    C0 = rng.integers(-2 ** 20, 2 ** 20, (10, Bp.shape[0] * 16)).astype(np.int32)
     got, want = C0.copy(), C0.copy()
     tile(a, Bp, got, 5, 2, 6, k0, k1)
-    twins.tile_reference(a, Bp, want, 5, 2, 6, k0, k1)
+    for p in range(panels):
+        twins.tile_reference(a, Bp, want, 5, 2 + p, 6, k0, k1)
     assert np.array_equal(got, want)
     untouched = np.ones(C0.shape, bool)
-    untouched[6:10, 32:48] = False
-    assert np.array_equal(got[untouched], C0[untouched])         # only its own 4×16 block is written
+    untouched[6:10, 32:32 + 16 * panels] = False
+    assert np.array_equal(got[untouched], C0[untouched])         # only its own 4×(16·panels) block is written
     with pytest.raises(Exception, match="C-contiguous 2-D int16"):
         tile(a.astype(np.int32), Bp, got, 0, 0, 0, 0, 1)
 
@@ -143,10 +152,16 @@ def test_register_tile_compiles_to_vpmaddwd():
     # subtle: on a CPU with AVX-512 VNNI, LLVM fuses vpmaddwd and the vpaddd after it into one
     # vpdpwssd, which is the same pairwise multiply-add, accumulated in place.
     tile = _compiled_tile()
-    args = (np.zeros((4, 2), np.int16), pack_b(np.zeros((2, 16), np.int8)), np.zeros((4, 16), np.int32), 0, 0, 0, 0, 1)
+    args = (np.zeros((4, 2), np.int16), pack_b(np.zeros((2, 64), np.int8)), np.zeros((4, 64), np.int32), 0, 0, 0, 0, 1)
     tile(*args)
     asm = tile.inspect_asm(tile.signatures[0])
     assert asm.count("vpmaddwd") + asm.count("vpdpwssd") >= 8 and "vpmulld" not in asm
+    if microkernel.WIDE > 1:                        # with AVX-512: the 4×64 tile, 16 multiply-adds on zmm
+        wide = _compiled_tile(wide=True)
+        wide(*args)
+        madds = [line for line in wide.inspect_asm(wide.signatures[0]).splitlines()
+                 if ("vpmaddwd" in line or "vpdpwssd" in line) and "zmm" in line]
+        assert len(madds) >= 16
 
 
 def test_gemm_golden_by_hand():
@@ -361,9 +376,10 @@ def _layer_case(rng, B, K, N, spread=100.0):
 
 
 # (5, 64, 33): whole 4×16 tiles finish in registers, the 33rd column and 5th row through C;
-# (9, 512, 32): one pass over k exactly (KC pairs); (9, 514, 32) and (130, 600, 10): two passes, all through C.
+# (9, 512, 32): one pass over k exactly (KC pairs); (9, 514, 32) and (130, 600, 10): two passes, all through C;
+# (6, 40, 80) and (7, 33, 129): with AVX-512 a 4×64 tile (4 panels) and whole panels left for the 4×16 one.
 @pytest.mark.parametrize("B,K,N", [(1, 1, 1), (3, 17, 15), (5, 64, 33), (67, 300, 17), (9, 512, 32), (9, 514, 32),
-                                   (130, 600, 10)])
+                                   (130, 600, 10), (6, 40, 80), (7, 33, 129)])
 def test_fused_layer_equals_its_three_readable_steps(rng, B, K, N):
     from minicompress.kernels.layer import layer_int8, layer_reference, prepare_layer
     x, w, bias, M0, n = _layer_case(rng, B, K, N)
@@ -497,7 +513,8 @@ def test_vnni_tile_twin_equals_the_product_with_the_shift_taken_back(rng):
     assert np.array_equal(C - 128 * B.astype(np.int64).sum(axis=0), expected)
 
 
-@pytest.mark.parametrize("B,K,N", [(1, 1, 1), (5, 7, 17), (38, 96, 48), (67, 300, 10), (130, 1030, 33)])
+@pytest.mark.parametrize("B,K,N", [(1, 1, 1), (5, 7, 17), (38, 96, 48), (67, 300, 10), (130, 1030, 33),
+                                   (7, 40, 112), (9, 64, 129)])
 def test_the_vnni_layer_equals_the_readable_steps(rng, B, K, N):
     """Where the processor has vpdpbusd the compiled tile runs; with the JIT off, its NumPy twin does."""
     from minicompress.kernels.cpu import vnni_available
@@ -576,7 +593,7 @@ def _extreme_layer(rng, B, K, N):
     return x, w, bias, M0, n
 
 
-@pytest.mark.parametrize("B,K,N", [(36, 96, 48), (38, 40, 35)])
+@pytest.mark.parametrize("B,K,N", [(36, 96, 48), (38, 40, 35), (10, 40, 80)])
 def test_the_epilogue_in_registers_equals_the_readable_steps_at_every_extreme(rng, B, K, N):
     from minicompress.kernels.cpu import vnni_available
     from minicompress.kernels.layer import layer_int8, layer_reference, prepare_layer
@@ -607,6 +624,10 @@ def test_the_finishing_tile_and_the_vector_requantize_equal_their_twins(rng, sat
         microkernel._tile_out_llvm(a, Bp, epi, out, pr, q, oi, k1, literally(saturate))
 
     @njit
+    def finishing_wide_tile(a, Bp, epi, out, pr, q, oi, k1, saturate):
+        microkernel._tile_out_wide_llvm(a, Bp, epi, out, pr, q, oi, k1, literally(saturate))
+
+    @njit
     def requant_vec(C, r, c, epi, out, o, saturate):
         microkernel._requant_vec_llvm(C, r, c, epi, out, o, literally(saturate))
 
@@ -627,6 +648,16 @@ def test_the_finishing_tile_and_the_vector_requantize_equal_their_twins(rng, sat
     untouched = np.ones(got.shape, bool)
     untouched[6:10, 32:48] = False
     assert (got[untouched] == 7).all()
+    panels = microkernel.WIDE                                            # 4×64 with AVX-512, else 4×16
+    x2, w2, bias2, M02, n2 = _extreme_layer(rng, 9, 18, 16 * panels + 16)
+    n2 = n2 if saturate else np.maximum(np.abs(n2), 1)
+    epi2 = epilogue_params(bias2, M02, n2, 3, -100, 120)
+    Bp2 = pack_b(w2)
+    got, want = np.full((12, w2.shape[1]), 7, np.int8), np.full((12, w2.shape[1]), 7, np.int8)
+    finishing_wide_tile(x2.astype(np.int16), Bp2, epi2, got, 5, 1, 6, Bp2.shape[1], saturate)
+    microkernel._tile_out_wide_twin(x2.astype(np.int16), Bp2, epi2, want, 5, 1, 6, Bp2.shape[1], saturate)
+    assert np.array_equal(got, want) and (got[6:10, 16:] != 7).mean() > 0.5
+    assert (got[:6] == 7).all() and (got[10:] == 7).all() and (got[:, :16] == 7).all()
     C = rng.integers(-2 ** 31, 2 ** 31, (3, 48), dtype=np.int64).astype(np.int32)
     C[0, :8] = [-2 ** 31, 2 ** 31 - 1, 0, 1, -1, 2 ** 30, -2 ** 30, 5]
     C[0, 8:16] = C[0, :8]
