@@ -377,9 +377,10 @@ def _layer_case(rng, B, K, N, spread=100.0):
 
 # (5, 64, 33): whole 4×16 tiles finish in registers, the 33rd column and 5th row through C;
 # (9, 512, 32): one pass over k exactly (KC pairs); (9, 514, 32) and (130, 600, 10): two passes, all through C;
-# (6, 40, 80) and (7, 33, 129): with AVX-512 a 4×64 tile (4 panels) and whole panels left for the 4×16 one.
+# (6, 40, 80) and (7, 33, 129): with AVX-512 a 4×64 tile (4 panels) and whole panels left for the 4×16 one;
+# (9, 514, 80): the same through C.
 @pytest.mark.parametrize("B,K,N", [(1, 1, 1), (3, 17, 15), (5, 64, 33), (67, 300, 17), (9, 512, 32), (9, 514, 32),
-                                   (130, 600, 10), (6, 40, 80), (7, 33, 129)])
+                                   (130, 600, 10), (6, 40, 80), (7, 33, 129), (9, 514, 80)])
 def test_fused_layer_equals_its_three_readable_steps(rng, B, K, N):
     from minicompress.kernels.layer import layer_int8, layer_reference, prepare_layer
     x, w, bias, M0, n = _layer_case(rng, B, K, N)
@@ -514,7 +515,7 @@ def test_vnni_tile_twin_equals_the_product_with_the_shift_taken_back(rng):
 
 
 @pytest.mark.parametrize("B,K,N", [(1, 1, 1), (5, 7, 17), (38, 96, 48), (67, 300, 10), (130, 1030, 33),
-                                   (7, 40, 112), (9, 64, 129)])
+                                   (7, 40, 112), (9, 64, 129), (9, 1030, 80)])
 def test_the_vnni_layer_equals_the_readable_steps(rng, B, K, N):
     """Where the processor has vpdpbusd the compiled tile runs; with the JIT off, its NumPy twin does."""
     from minicompress.kernels.cpu import vnni_available

@@ -339,8 +339,8 @@ def _zero(context):
     return ir.Constant(context.get_value_type(types.intp), 0)
 
 
-def _tile_wide_twin(a, Bp, C, pr, q, ci, k0, k1, tile=tile_reference):
-    for p in range(WIDE):
+def _tile_wide_twin(a, Bp, C, pr, q, ci, k0, k1, tile=tile_reference, panels=None):
+    for p in range(WIDE if panels is None else panels):
         tile(a, Bp, C, pr, q + p, ci, k0, k1)
 
 
@@ -916,11 +916,16 @@ def _layer_strip(A, Bp, epi, out, i0, i1, finish):
     if full_q * NR < n_out or full_r < rows:
         C = np.zeros((a.shape[0], Bp.shape[0] * NR), np.int32) if Kh == 0 else \
             np.empty((a.shape[0], Bp.shape[0] * NR), np.int32)                  # k0 = 0 writes all it reads
+        Q = Bp.shape[0]
         for k0 in range(0, Kh, KC):
             k1 = min(Kh, k0 + KC)
-            for q in range(Bp.shape[0]):
+            for q in range(0, Q // WIDE * WIDE, WIDE):
                 for pr in range(0, a.shape[0], MR):
-                    if q >= full_q or pr >= full_r:                             # not finished in registers
+                    if q + WIDE > full_q or pr >= full_r:                       # a panel not finished in registers
+                        _tile_wide(a, Bp, C, pr, q, pr, k0, k1)
+            for q in range(Q // WIDE * WIDE, Q):
+                for pr in range(0, a.shape[0], MR):
+                    if q >= full_q or pr >= full_r:
                         _tile(a, Bp, C, pr, q, pr, k0, k1)
         if finish:
             for r in range(rows):
@@ -991,12 +996,17 @@ def _quads_loop(builder, f) -> None:
 # The 512-bit vpdpbusd needs AVX512-VNNI itself; AVX-VNNI alone has only the 256-bit form.
 WIDE_VNNI = WIDE if cpu.compiled_features().get("avx512vnni", False) else 1
 _tile_vnni_llvm = _gemm_tile(1, 8, quads=True)
+_tile_vnni_wide_llvm = _gemm_tile(WIDE_VNNI, WIDE_LANES if WIDE_VNNI > 1 else 8, quads=True)
 _tile_vnni_out_llvm = _finishing_tile(1, 8, quads=True)
 _tile_vnni_out_wide_llvm = _finishing_tile(WIDE_VNNI, WIDE_LANES if WIDE_VNNI > 1 else 8, quads=True)
 
 
 def _tile_vnni_out_twin(a, Bq, epi, out, pr, q, oi, k1, saturate):
     _tile_out_twin(a, Bq, epi, out, pr, q, oi, k1, saturate, tile=tile_vnni_reference)
+
+
+def _tile_vnni_wide_twin(a, Bq, C, pr, q, ci, k0, k1):
+    _tile_wide_twin(a, Bq, C, pr, q, ci, k0, k1, tile=tile_vnni_reference, panels=WIDE_VNNI)
 
 
 def _tile_vnni_out_wide_twin(a, Bq, epi, out, pr, q, oi, k1, saturate):
@@ -1006,6 +1016,7 @@ def _tile_vnni_out_wide_twin(a, Bq, epi, out, pr, q, oi, k1, saturate):
 _tile_vnni = tile_vnni_reference if config.DISABLE_JIT else _tile_vnni_llvm
 _tile_vnni_out = _tile_vnni_out_twin if config.DISABLE_JIT else _tile_vnni_out_llvm
 _tile_vnni_out_wide = _tile_vnni_out_wide_twin if config.DISABLE_JIT else _tile_vnni_out_wide_llvm
+_tile_vnni_wide = _tile_vnni_wide_twin if config.DISABLE_JIT else _tile_vnni_wide_llvm
 
 
 @njit(cache=True)
@@ -1030,9 +1041,14 @@ def _layer_strip_vnni(A, Bq, epi, out, i0, i1, finish):
     if full_q * NR < n_out or full_r < rows:
         C = np.zeros((a.shape[0], Bq.shape[0] * NR), np.int32) if Kq == 0 else \
             np.empty((a.shape[0], Bq.shape[0] * NR), np.int32)
+        Q = Bq.shape[0]
         for k0 in range(0, Kq, KC):
             k1 = min(Kq, k0 + KC)
-            for q in range(Bq.shape[0]):
+            for q in range(0, Q // WIDE_VNNI * WIDE_VNNI, WIDE_VNNI):
+                for pr in range(0, a.shape[0], MR):
+                    if q + WIDE_VNNI > full_q or pr >= full_r:
+                        _tile_vnni_wide(a, Bq, C, pr, q, pr, k0, k1)
+            for q in range(Q // WIDE_VNNI * WIDE_VNNI, Q):
                 for pr in range(0, a.shape[0], MR):
                     if q >= full_q or pr >= full_r:
                         _tile_vnni(a, Bq, C, pr, q, pr, k0, k1)
