@@ -221,6 +221,21 @@ def test_fused_quantize_equals_quantize_per_tensor_and_per_channel(rng, rounding
     assert k.dtype == np.int8 and quantize_fused(x, 0.1, 0, 0, 255).dtype == np.uint8
 
 
+def test_fused_quantize_half_away_at_ties_and_their_neighbours():
+    # x/q at k + 0.5 exactly, and one float32 step either side: 0.49999997 → 0, 0.5 → 1, −2.5 → −3,
+    # −2.4999998 → −2; more values than one vector, so the vector loop and its tail both run
+    ties = np.array([0.5, 1.5, 2.5, 126.5, -0.5, -2.5, -127.5], np.float32)
+    x = np.concatenate([ties, np.nextafter(ties, np.float32(0)), np.nextafter(ties, np.float32(200) * np.sign(ties))])
+    x = np.concatenate([x, x[::-1], [0.0, -0.0, 3.0]]).astype(np.float32)
+    for q in (1.0, 0.5, 0.25):
+        xs = (x * np.float32(q)).astype(np.float32)                     # exact: q is a power of two
+        k = quantize_fused(xs, q, 0, -128, 127, "half_away")
+        assert np.array_equal(k, quantize(xs, q, rounding="half_away").clip(-128, 127))
+        assert k[:4].tolist() == [1, 2, 3, 127] and k[4:7].tolist() == [-1, -3, -128]
+        assert k[7:11].tolist() == [0, 1, 2, 126] and k[11:14].tolist() == [0, -2, -127]
+    assert k[14:18].tolist() == [1, 2, 3, 127] and k[18:21].tolist() == [-1, -3, -128]
+
+
 @given(st.lists(st.floats(-1e4, 1e4, allow_nan=False), min_size=1, max_size=40),
        st.floats(1e-3, 100), st.integers(-20, 20), st.sampled_from(["half_away", "half_even", "floor"]))
 def test_fused_quantize_property(values, q, z, rounding):

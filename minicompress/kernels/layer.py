@@ -36,7 +36,7 @@ from .cpu import vnni_available
 from .gemm import PackedB, check_gemm_inputs, gemm_int8_reference, prepare_b
 from .microkernel import MR, ROWS_PER_TASK, _layer_parallel, _layer_parallel_vnni, _layer_serial, _layer_serial_vnni
 from .requant import MAX_SHIFT, MIN_SHIFT, requantize_reference
-from .twins import epilogue_params, pack_b_quads
+from .twins import NR, epilogue_params, pack_b_quads
 
 # Rows below which one thread runs. Measured with `bench kernels` (the whole network, serial against
 # parallel): called back to back, the parallel region pays from about 24 rows (16: 0.017 against
@@ -60,7 +60,8 @@ class PreparedLayer:
     hi: int
     quads: np.ndarray         # the weight codes packed in k-quads for the VNNI tile (pack_b_quads)
     bias_vnni: np.ndarray     # (N,) int32: bias − 128·Σ_k w_c[k, j], for inputs shifted to x_c + 128
-    epi: np.ndarray = field(init=False, repr=False)        # (EPI_ROWS, N) int32: the output pipeline's constants
+    epi: np.ndarray = field(init=False, repr=False)        # (EPI_ROWS, N') int32: the output pipeline's constants,
+                                                           # N' = N padded to whole panels with inert columns
     epi_vnni: np.ndarray = field(init=False, repr=False)   # (twins.epilogue_params), with bias and bias_vnni
 
     def __post_init__(self):
@@ -87,7 +88,8 @@ class PreparedLayer:
                                 "or fewer inputs")
         # Derived once, here, so that a run pays for no NumPy work before its one kernel call.
         for name, bias in (("epi", self.bias), ("epi_vnni", self.bias_vnni)):
-            object.__setattr__(self, name, epilogue_params(bias, self.M0, self.n, self.z_out, self.lo, self.hi))
+            object.__setattr__(self, name, epilogue_params(bias, self.M0, self.n, self.z_out, self.lo, self.hi,
+                                                           width=-(-N // NR) * NR))
 
 
 def prepare_layer(w_c, bias, M0, n, z_out: int, lo: int = -128, hi: int = 127) -> PreparedLayer:
