@@ -6,8 +6,8 @@ One file per kernel family:
     gemm.py        C = A·B for int8 A, B with int32 accumulation
     layer.py       one int8 layer fused: GEMM, then bias, requantization and clamp on the tile's registers
     network.py     a whole int8 MLP in one call: each thread quantizes a strip of rows, then runs every layer
-    microkernel.py gemm.py's fast engine: packing, a 4×16 register tile in LLVM IR, the output pipeline
-                   on the tile's registers (the one long file: see its note on Numba's cache)
+    microkernel.py gemm.py's fast engine: packing, a 4×16 register tile in LLVM IR (4×64 with AVX-512),
+                   the output pipeline on the tile's registers (the one long file: see its note on Numba's cache)
     twins.py       microkernel.py's readable side: offline packing, epilogue constants, NumPy twins
     quantize.py    fused divide by q → round → clamp → cast
     requant.py     int32 → int8 with a fixed-point multiplier (gemmlowp / TFLite)

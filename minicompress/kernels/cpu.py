@@ -4,7 +4,8 @@ Processors differ between machines (AVX-512 with VNNI here, AVX2 only on many ot
 integer kernels pick their tile at run time: ``vnni_available`` says whether the ``vpdpbusd`` tile
 may be compiled and run; otherwise the portable tile runs, which every x86 (and, through LLVM,
 every other processor Numba supports) can. ``has_avx512bw`` and ``has_avx2`` choose how
-``requantize`` narrows its codes, ``has_avx512`` how the output pipeline applies its tie rule.
+``requantize`` narrows its codes, ``has_avx512`` how the output pipeline applies its tie rule,
+and the two AVX-512 checks together whether a tile spans 64 columns in 512-bit registers.
 All read the features Numba compiles for (``compiled_features``), so a process told to compile
 for AVX2 alone gets the AVX2 code throughout.
 """

@@ -6,10 +6,11 @@
 ``layer_reference`` is the readable twin: the three steps as plain functions
 (``gemm_int8_reference``, an int32 add, ``requantize_reference``), each a
 value a reader can print. ``layer_int8`` does the same in one kernel
-(``microkernel._layer_*``): for each strip of 64 rows, the register-tile GEMM
-into a local int32 block, then the output pipeline (bias, fixed-point
-multiplier, zero point, clamp; ReLU is the lower clamp) on that block while
-it is still in cache. The unfused path makes three passes over a (B, N)
+(``microkernel._layer_*``): for each strip of 64 rows, the register-tile GEMM,
+then the output pipeline (bias, fixed-point multiplier, zero point, clamp;
+ReLU is the lower clamp) on the tile's registers, before anything is stored;
+only the rows left over at the bottom of a strip, and layers whose K needs
+more than one pass, go through a local int32 block. The unfused path makes three passes over a (B, N)
 int32 array in memory: the GEMM writes it, the bias add reads and writes it,
 requantize reads it again.
 
