@@ -549,21 +549,26 @@ def test_the_vnni_kernel_really_uses_vpdpbusd(tmp_path, monkeypatch):
     from minicompress.kernels.cpu import vnni_available
     if config.DISABLE_JIT or not vnni_available():
         pytest.skip("needs a processor with AVX512-VNNI or AVX-VNNI, and the JIT on")
-    (count,) = _asm_counts(tmp_path, "from minicompress.kernels.layer import layer_int8, prepare_layer\n"
-                           "L = prepare_layer(np.ones((8, 16), np.int8), np.zeros(16, np.int32), [2 ** 30] * 16, "
-                           "[0] * 16, 0)\nlayer_int8(np.ones((4, 8), np.int8), L, parallel=False, vnni=True)\n",
-                           "_layer_serial_vnni", ["vpdpbusd"])
+    count, wide = _asm_counts(tmp_path, "from minicompress.kernels.layer import layer_int8, prepare_layer\n"
+                              "L = prepare_layer(np.ones((8, 64), np.int8), np.zeros(64, np.int32), [2 ** 30] * 64, "
+                              "[0] * 64, 0)\nlayer_int8(np.ones((4, 8), np.int8), L, parallel=False, vnni=True)\n",
+                              "_layer_serial_vnni", ["vpdpbusd", ("vpdpbusd", "zmm")])
     assert count >= 8                                              # 4 rows × 2 vectors per k-quad
+    if microkernel.WIDE_VNNI > 1:                                  # AVX512-VNNI: the 4×64 tile on zmm
+        assert wide >= 16
 
 
 def _asm_counts(tmp_path, setup: str, kernel: str, words) -> list:
     """How often each of ``words`` occurs in the machine code of microkernel's ``kernel`` after ``setup``
-    ran, in a child process that compiles afresh (Numba cannot inspect code it loaded from its cache)."""
+    ran, in a child process that compiles afresh (Numba cannot inspect code it loaded from its cache).
+    A tuple of words counts the lines that hold all of them."""
     import os
     import subprocess
     import sys
     code = (f"import numpy as np\nfrom minicompress.kernels import microkernel as m\n{setup}"
-            f"asm = ''.join(m.{kernel}.inspect_asm().values())\nprint(*[asm.count(w) for w in {list(words)!r}])\n")
+            f"asm = ''.join(m.{kernel}.inspect_asm().values())\n"
+            f"print(*[asm.count(w) if isinstance(w, str) else sum(all(p in line for p in w) for line in asm.splitlines())"
+            f" for w in {list(words)!r}])\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}, timeout=600)
     assert out.returncode == 0, out.stderr[-2000:]

@@ -95,7 +95,7 @@ LANES = 16      # columns per step of the vector output pipeline on a block of C
 # With AVX-512 (32 vector registers) the finishing and GEMM tiles span WIDE panels (64 columns) in
 # 16-lane vectors: MR × WIDE = 16 accumulators, enough to hide the 5-cycle latency of the fused
 # multiply-add (vpdpwssd or vpdpbusd) that each one waits on; 8 ymm accumulators (the 4×16 tile) keep
-# a core busy 4 cycles in 5 at most. Measured here (a Xeon with AVX-512): the 4×64 tile takes 27% less
+# a core busy 4 cycles in 5 at most. Measured here (a Xeon with AVX-512): the 4×64 tile takes 27-34% less
 # time for the whole forward than the 4×16. AVX2 has 16 registers, and the 4×16 tile stays.
 WIDE, WIDE_LANES = (4, 16) if cpu.has_avx512() and cpu.has_avx512bw() else (1, 8)
 KC = 256        # k-pairs per pass: a B panel's slice, 16 columns × 512 k × 2 bytes = 16 KB, stays in L1
@@ -295,7 +295,7 @@ def _gemm_tile(panels: int, lanes: int, quads: bool):
             return context.get_dummy_value()
 
         return types.void(a, Bp, C, types.intp, types.intp, types.intp, types.intp, types.intp), codegen
-    tile.__name__ = tile.__qualname__ = f"{name}_{panels}x{lanes}"        # one name per tile: Numba keys on it
+    tile.__name__ = tile.__qualname__ = f"{name}_{panels}x{lanes}"        # one name per tile in messages and IR
     tile.__doc__ = (f"C[ci+r, NR·q+c] (+)= Σ_{{k0 ≤ k < k1}} a[pr+r, ...]·B[..., NR·q+c] for c < {panels}·NR, "
                     f"'=' when k0 == 0 ({'quads, vpdpbusd' if quads else 'pairs, vpmaddwd'}).")
     return intrinsic(tile)
