@@ -354,12 +354,13 @@ _tile_wide = _tile_wide_twin if config.DISABLE_JIT else _tile_wide_llvm
 @njit(cache=True, inline="always")
 def _strip(A, Bp, C, i0, i1):
     """C[i0:i1] = A[i0:i1]·B: the strip's rows widened (64 rows × 512 k = 64 KB, in L2),
-    then, pass by pass over k, every B panel slice (16 KB, in L1) meets every 4 rows."""
+    then, pass by pass over k, every B panel slice (16 KB, in L1; 64 KB for the wide tile's four
+    panels, which half-size passes did not measurably speed up here) meets every 4 rows."""
     Kh = Bp.shape[1]
     a = _widen_rows(A, i0, i1, Kh)
+    wide = Bp.shape[0] // WIDE * WIDE                   # panels the wide tile takes; the 4×16 one the rest
     for k0 in range(0, Kh, KC):
         k1 = min(Kh, k0 + KC)
-        wide = Bp.shape[0] // WIDE * WIDE
         for q in range(0, wide, WIDE):
             for pr in range(0, a.shape[0], MR):
                 _tile_wide(a, Bp, C, pr, q, i0 + pr, k0, k1)
