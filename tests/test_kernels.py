@@ -80,7 +80,7 @@ def test_fast_gemm_with_k_zero_or_no_rows():
     assert gemm_int8(np.zeros((0, 4), np.int8), np.ones((4, 5), np.int8)).shape == (0, 5)
 
 
-@pytest.mark.parametrize("K, N", [(1, 1), (2, 16), (3, 17), (8, 33), (33, 70)])
+@pytest.mark.parametrize("K, N", [(1, 1), (2, 16), (3, 17), (8, 33), (33, 70), (513, 515)])
 def test_pack_b_equals_the_reference(rng, K, N):
     B = int8(rng, (K, N))
     out = pack_b(B)
@@ -89,6 +89,8 @@ def test_pack_b_equals_the_reference(rng, K, N):
     assert np.array_equal(out, pack_b_reference(B))
     strided = int8(rng, (2 * K, 3 * N))[::2, ::3]                # a view: made contiguous first
     assert np.array_equal(pack_b(strided), pack_b_reference(strided))
+    # pack_b picks one of two drivers by B's size (PACK_SERIAL_BELOW): both, whatever the size
+    assert np.array_equal(microkernel._pack_b_parallel(B), out) and np.array_equal(microkernel._pack_b_serial(B), out)
 
 
 @given(st.integers(1, 40), st.integers(1, 40), st.integers(0, 2 ** 32 - 1))

@@ -30,7 +30,8 @@ def _first_calls() -> list:
     from ..kernels import gemm, microkernel, pack, quantize, requant
     a = np.ones((2, 3), np.int8)
     jobs = [("gemm naive", gemm._naive, lambda: gemm.gemm_int8_naive(a, a.T.copy())),
-            ("pack B (panels)", microkernel._pack_b, lambda: microkernel.pack_b(a)),
+            ("pack B (panels), serial", microkernel._pack_b_serial, lambda: microkernel.pack_b(a)),
+            ("pack B (panels), parallel", microkernel._pack_b_parallel, lambda: microkernel._pack_b_parallel(a)),
             ("gemm fast, parallel", microkernel._gemm_parallel, lambda: gemm.gemm_int8(a, a.T.copy())),
             ("gemm fast, serial", microkernel._gemm_serial, lambda: gemm.gemm_int8(a, a.T.copy(), parallel=False)),
             ("fused quantize", quantize._quantize, lambda: quantize.quantize_fused(np.ones(4, np.float32), 0.1)),
