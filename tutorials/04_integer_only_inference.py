@@ -222,10 +222,10 @@ print(f"shares of the fused forward: quantize in {100 * quantize_in / fused:.0f}
       f"epilogue and the rest {100 * max(fused - quantize_in - gemm_only, 0) / fused:.0f}%")
 # Why it pays: the unfused path stores and reloads 4 bytes per output three times; the fused one
 # stores 1 byte once. `python -m minicompress bench kernels` measures the same shares and sets the
-# forward beside float32 (x @ W + b in NumPy). Over six runs on a 2-core Xeon VM with AVX-512 and VNNI:
-# 0.145-0.156 ms against 0.43-0.46 at 450 images and 1.04-1.11 ms against 3.66-3.86 at 4096, with the
-# VNNI tile; on the tile every processor runs, 0.175-0.195 and 1.48-1.66 ms; and compiled for AVX2
-# alone, 0.32-0.35 ms against 0.48-0.53 (1.51-1.55x) and 2.8-3.0 ms against 6.2-7.0 (2.1-2.4x).
+# forward beside float32 (x @ W + b in NumPy). Over nine runs on a 2-core Xeon VM with AVX-512 and VNNI:
+# 0.143-0.161 ms against 0.43-0.46 at 450 images and 0.99-1.12 ms against 3.66-3.86 at 4096, with the
+# VNNI tile; on the tile every processor runs, 0.175-0.195 and 1.46-1.66 ms; and compiled for AVX2
+# alone, 0.32-0.35 ms against 0.48-0.55 (1.51-1.66x) and 2.8-3.1 ms against 6.2-7.0 (2.1-2.4x).
 # Roughly 63-73% of the fused forward is GEMM, 9-19% quantizing the input, 8-27% the rest.
 
 # %% [markdown]
