@@ -10,9 +10,9 @@ value a reader can print. ``layer_int8`` does the same in one kernel
 then the output pipeline (bias, fixed-point multiplier, zero point, clamp;
 ReLU is the lower clamp) on the tile's registers, before anything is stored;
 only the rows left over at the bottom of a strip, and layers whose K needs
-more than one pass, go through a local int32 block. The unfused path makes three passes over a (B, N)
-int32 array in memory: the GEMM writes it, the bias add reads and writes it,
-requantize reads it again.
+more than one pass, go through a local int32 block. The unfused path makes
+three passes over a (B, N) int32 array in memory: the GEMM writes it, the
+bias add reads and writes it, requantize reads it again.
 
 VNNI: where the processor has ``vpdpbusd`` (``cpu.vnni_available``),
 the tile multiplies four int8 pairs per lane and instruction instead of two.
